@@ -1,0 +1,398 @@
+//! [`HttpHeaders`]: Tornado's case-insensitive, order-keeping, multi-valued header map.
+
+use std::fmt;
+
+use super::error::HttpInputError;
+
+/// A case-insensitive multi-map of HTTP headers that keeps insertion order and repeated values.
+///
+/// Names are stored in `Http-Header-Case` (each dash-separated word capitalised, the rest
+/// lower-cased) as Tornado does, and compared without regard to case.
+///
+/// Tornado's `headers[name]` joins repeated values with `,`; here [`get`](Self::get) returns the
+/// first value, [`get_joined`](Self::get_joined) the joined form and [`get_list`](Self::get_list)
+/// every value.
+///
+/// # Examples
+///
+/// ```
+/// use tornado::http::HttpHeaders;
+///
+/// let mut h = HttpHeaders::new();
+/// h.add("content-type", "text/html");
+/// h.add("Set-Cookie", "A=B");
+/// h.add("set-cookie", "C=D");
+/// assert_eq!(h.get("Content-Type"), Some("text/html"));
+/// assert_eq!(h.get_list("SET-COOKIE"), vec!["A=B", "C=D"]);
+/// assert_eq!(h.get_joined("set-cookie").as_deref(), Some("A=B,C=D"));
+/// let names: Vec<&str> = h.iter().map(|(n, _)| n).collect();
+/// assert_eq!(names, ["Content-Type", "Set-Cookie", "Set-Cookie"]);
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct HttpHeaders {
+    entries: Vec<(String, String)>,
+}
+
+/// Puts a header name into `Http-Header-Case`: `content-type` → `Content-Type`.
+pub fn normalize_header_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut start_of_word = true;
+    for c in name.chars() {
+        if start_of_word {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start_of_word = c == '-';
+    }
+    out
+}
+
+fn is_normalized(name: &str) -> bool {
+    let mut start_of_word = true;
+    for b in name.bytes() {
+        let ok = if start_of_word {
+            !b.is_ascii_lowercase()
+        } else {
+            !b.is_ascii_uppercase()
+        };
+        if !ok || !b.is_ascii() {
+            return false;
+        }
+        start_of_word = b == b'-';
+    }
+    true
+}
+
+fn normalized(name: &str) -> String {
+    if is_normalized(name) {
+        name.to_owned()
+    } else {
+        normalize_header_name(name)
+    }
+}
+
+/// `true` for the bytes allowed in a header field name (an RFC 9110 `token`).
+pub(crate) fn is_token_byte(b: u8) -> bool {
+    matches!(b,
+        b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`'
+        | b'|' | b'~' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
+}
+
+/// `true` for bytes allowed in a header field value: visible characters, space, tab, obs-text.
+pub(crate) fn is_value_byte(b: u8) -> bool {
+    b == b'\t' || (b >= 0x20 && b != 0x7f)
+}
+
+/// Decodes header bytes as ISO-8859-1 (every byte is one character), as Tornado does.
+pub(crate) fn latin1_to_string(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) if bytes.is_ascii() => s.to_owned(),
+        _ => bytes.iter().map(|&b| b as char).collect(),
+    }
+}
+
+impl HttpHeaders {
+    /// An empty header map.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty header map with room for `n` values.
+    pub fn with_capacity(n: usize) -> Self {
+        HttpHeaders {
+            entries: Vec::with_capacity(n),
+        }
+    }
+
+    /// Adds a value for `name`, keeping any values already there.
+    pub fn add(&mut self, name: &str, value: impl Into<String>) {
+        self.entries.push((normalized(name), value.into()));
+    }
+
+    /// Sets `name` to a single value, replacing every value it had (Tornado's `h[name] = v`).
+    /// The header keeps the position of its first occurrence.
+    pub fn set(&mut self, name: &str, value: impl Into<String>) {
+        let value = value.into();
+        match self.position(name) {
+            Some(i) => {
+                self.entries[i].1 = value;
+                let mut j = i + 1;
+                while j < self.entries.len() {
+                    if self.entries[j].0.eq_ignore_ascii_case(name) {
+                        self.entries.remove(j);
+                    } else {
+                        j += 1;
+                    }
+                }
+            }
+            None => self.entries.push((normalized(name), value)),
+        }
+    }
+
+    /// The first value of `name`, if any.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.position(name).map(|i| self.entries[i].1.as_str())
+    }
+
+    /// Every value of `name` joined with `,` (Tornado's `headers[name]`), or `None`.
+    pub fn get_joined(&self, name: &str) -> Option<String> {
+        let list = self.get_list(name);
+        if list.is_empty() {
+            None
+        } else {
+            Some(list.join(","))
+        }
+    }
+
+    /// Every value of `name`, in the order they were added (empty when absent).
+    pub fn get_list(&self, name: &str) -> Vec<&str> {
+        self.entries
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// `true` when `name` has at least one value.
+    pub fn contains(&self, name: &str) -> bool {
+        self.position(name).is_some()
+    }
+
+    /// Removes every value of `name`; `true` when there was one.
+    pub fn remove(&mut self, name: &str) -> bool {
+        let before = self.entries.len();
+        self.entries.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        before != self.entries.len()
+    }
+
+    /// Number of values (a header repeated twice counts twice).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// `true` when there are no headers.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Removes every header.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    /// Every `(name, value)` pair in insertion order, repeats included (Tornado's `get_all`).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.entries.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// The distinct header names, in order of first appearance.
+    pub fn names(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for (n, _) in &self.entries {
+            if !out.iter().any(|o| o.eq_ignore_ascii_case(n)) {
+                out.push(n);
+            }
+        }
+        out
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        self.entries
+            .iter()
+            .position(|(n, _)| n.eq_ignore_ascii_case(name))
+    }
+
+    /// Parses a header block (lines ended by CRLF or bare LF, optional trailing blank line).
+    ///
+    /// Obsolete line folding (a line starting with space or tab) continues the previous value,
+    /// joined with one space. A continuation with nothing to continue, a line without a colon,
+    /// a name that is not a token (whitespace before the colon included) or a control character
+    /// in a value is an [`HttpInputError`].
+    ///
+    /// ```
+    /// use tornado::http::HttpHeaders;
+    /// let h = HttpHeaders::parse("Content-Type: text/html\r\nX-Long: a\r\n  b\r\n\r\n").unwrap();
+    /// assert_eq!(h.get("x-long"), Some("a b"));
+    /// assert!(HttpHeaders::parse(" leading: fold\r\n").is_err());
+    /// ```
+    pub fn parse(text: &str) -> Result<HttpHeaders, HttpInputError> {
+        Self::parse_bytes(text.as_bytes())
+    }
+
+    /// [`parse`](Self::parse) for raw bytes; values are decoded as ISO-8859-1, as Tornado does.
+    pub fn parse_bytes(block: &[u8]) -> Result<HttpHeaders, HttpInputError> {
+        let mut headers = HttpHeaders::new();
+        for line in block.split(|&b| b == b'\n') {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if line.is_empty() {
+                continue;
+            }
+            headers.parse_line_bytes(line)?;
+        }
+        Ok(headers)
+    }
+
+    /// Adds one header line (`Name: value`, or a continuation of the previous value).
+    pub fn parse_line(&mut self, line: &str) -> Result<(), HttpInputError> {
+        self.parse_line_bytes(line.trim_end_matches(['\r', '\n']).as_bytes())
+    }
+
+    fn parse_line_bytes(&mut self, line: &[u8]) -> Result<(), HttpInputError> {
+        if line.iter().any(|&b| !is_value_byte(b)) {
+            return Err(HttpInputError::new(
+                "control character in header line".to_string(),
+            ));
+        }
+        if line[0] == b' ' || line[0] == b'\t' {
+            let Some(last) = self.entries.last_mut() else {
+                return Err(HttpInputError::new(
+                    "first header line cannot start with whitespace".to_string(),
+                ));
+            };
+            let more = latin1_to_string(trim_ows(line));
+            if !more.is_empty() {
+                if !last.1.is_empty() {
+                    last.1.push(' ');
+                }
+                last.1.push_str(&more);
+            }
+            return Ok(());
+        }
+        let Some(colon) = memchr::memchr(b':', line) else {
+            return Err(HttpInputError::new("no colon in header line".to_string()));
+        };
+        let name = &line[..colon];
+        if name.is_empty() || !name.iter().all(|&b| is_token_byte(b)) {
+            return Err(HttpInputError::new(format!(
+                "invalid header name {:?}",
+                latin1_to_string(name)
+            )));
+        }
+        let value = latin1_to_string(trim_ows(&line[colon + 1..]));
+        // A token is ASCII, so this cannot fail.
+        let name = std::str::from_utf8(name).unwrap_or_default();
+        self.add(name, value);
+        Ok(())
+    }
+}
+
+/// Trims optional whitespace (spaces and tabs) from both ends.
+pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
+}
+
+impl fmt::Debug for HttpHeaders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl fmt::Display for HttpHeaders {
+    /// The header block as it goes on the wire: `Name: value\r\n` per value.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (n, v) in self.iter() {
+            write!(f, "{n}: {v}\r\n")?;
+        }
+        Ok(())
+    }
+}
+
+impl<N: AsRef<str>, V: Into<String>> FromIterator<(N, V)> for HttpHeaders {
+    fn from_iter<I: IntoIterator<Item = (N, V)>>(iter: I) -> Self {
+        let mut h = HttpHeaders::new();
+        h.extend(iter);
+        h
+    }
+}
+
+impl<N: AsRef<str>, V: Into<String>> Extend<(N, V)> for HttpHeaders {
+    fn extend<I: IntoIterator<Item = (N, V)>>(&mut self, iter: I) {
+        for (n, v) in iter {
+            self.add(n.as_ref(), v);
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a HttpHeaders {
+    type Item = (&'a str, &'a str);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, String)>,
+        fn(&'a (String, String)) -> (&'a str, &'a str),
+    >;
+    fn into_iter(self) -> Self::IntoIter {
+        fn pair(e: &(String, String)) -> (&str, &str) {
+            (e.0.as_str(), e.1.as_str())
+        }
+        self.entries.iter().map(pair)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_normalized_and_case_insensitive() {
+        let mut h = HttpHeaders::new();
+        h.add("content-TYPE", "a");
+        h.add("x-forwarded-for", "b");
+        assert_eq!(
+            h.iter().collect::<Vec<_>>(),
+            [("Content-Type", "a"), ("X-Forwarded-For", "b")]
+        );
+        assert_eq!(h.get("CONTENT-type"), Some("a"));
+        assert_eq!(normalize_header_name("www-AUTHENTICATE"), "Www-Authenticate");
+    }
+
+    #[test]
+    fn set_replaces_all_values_in_place() {
+        let mut h: HttpHeaders = [("A", "1"), ("B", "2"), ("a", "3")].into_iter().collect();
+        h.set("a", "9");
+        assert_eq!(h.iter().collect::<Vec<_>>(), [("A", "9"), ("B", "2")]);
+        h.set("C", "x");
+        assert_eq!(h.len(), 3);
+        assert!(h.remove("b"));
+        assert!(!h.remove("b"));
+        assert_eq!(h.names(), ["A", "C"]);
+    }
+
+    #[test]
+    fn parse_handles_lf_crlf_and_folding() {
+        let h = HttpHeaders::parse("Foo: bar\nBaz:  q  \r\n\tcont\r\n  more \r\nFoo: 2\r\n\r\n")
+            .unwrap();
+        assert_eq!(h.get("baz"), Some("q cont more"));
+        assert_eq!(h.get_list("foo"), ["bar", "2"]);
+        assert_eq!(h.get_joined("foo").as_deref(), Some("bar,2"));
+    }
+
+    #[test]
+    fn parse_errors() {
+        assert!(HttpHeaders::parse(" x: y").is_err());
+        assert!(HttpHeaders::parse("novalue").is_err());
+        assert!(HttpHeaders::parse("Bad Name: y").is_err());
+        assert!(HttpHeaders::parse("Name : y").is_err());
+        assert!(HttpHeaders::parse(": y").is_err());
+        assert!(HttpHeaders::parse_bytes(b"A: b\0c").is_err());
+        assert!(HttpHeaders::parse_bytes(b"A: b\rc").is_err());
+    }
+
+    #[test]
+    fn latin1_values() {
+        let h = HttpHeaders::parse_bytes(b"X: caf\xe9\r\n").unwrap();
+        assert_eq!(h.get("x"), Some("caf\u{e9}"));
+    }
+
+    #[test]
+    fn display_round_trips() {
+        let h = HttpHeaders::parse("A: 1\r\nB: 2\r\n").unwrap();
+        assert_eq!(h.to_string(), "A: 1\r\nB: 2\r\n");
+        assert_eq!(HttpHeaders::parse(&h.to_string()).unwrap(), h);
+    }
+}

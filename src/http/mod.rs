@@ -1,0 +1,8 @@
+//! HTTP data types, parsers, the HTTP/1 codec and the HTTP server (Tornado's `httputil`,
+//! `http1connection` and `httpserver`).
+
+mod error;
+mod headers;
+
+pub use error::HttpInputError;
+pub use headers::{normalize_header_name, HttpHeaders};

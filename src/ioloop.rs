@@ -1,0 +1,1 @@
+//! Tornado's `ioloop` module.

@@ -1,0 +1,3 @@
+//! Coordination primitives (Tornado's `locks` and `queues`), each an actor.
+pub mod locks {}
+pub mod queues {}

@@ -1,0 +1,1 @@
+//! Tornado's `template` module.
