@@ -6,3 +6,7 @@ mod headers;
 
 pub use error::HttpInputError;
 pub use headers::{normalize_header_name, HttpHeaders};
+
+pub mod codec;
+
+pub use codec::{BodyLength, CodecLimits, RequestHead, ResponseHead, Version};

@@ -1,0 +1,918 @@
+//! The request decoder.
+
+use std::io::{self, Write};
+
+use bytes::{Bytes, BytesMut};
+use tokio_util::codec::Decoder;
+
+use super::chunked::{Chunk, ChunkedDecoder};
+use super::{BodyLength, CodecLimits, DecodeError, RequestHead, Version};
+use crate::http::headers::{is_token_byte, latin1_to_string, trim_ows};
+use crate::http::HttpHeaders;
+
+/// One step of a decoded request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestItem {
+    /// The request line and headers.
+    Head(RequestHead),
+    /// A piece of the body (inflated, when decompression is on).
+    Data(Bytes),
+    /// The end of the request (also sent for requests without a body).
+    End,
+}
+
+#[derive(Debug)]
+enum State {
+    Head,
+    /// A body of known length: `remaining` to read of `declared`.
+    Length {
+        remaining: u64,
+        declared: u64,
+    },
+    Chunked(ChunkedDecoder),
+    /// The body is read; `End` is next.
+    End,
+    /// A decode error was returned; the connection must close.
+    Failed,
+}
+
+/// Decodes requests: head, body pieces, end — over and over for keep-alive connections.
+///
+/// See the [module docs](super) for the rules it enforces.
+#[derive(Debug)]
+pub struct RequestDecoder {
+    limits: CodecLimits,
+    max_body_size: u64,
+    state: State,
+    /// How far the buffer was already scanned for the end of the header block.
+    searched: usize,
+    inflater: Option<Inflater>,
+    /// Inflated bytes not yet handed out.
+    pending: BytesMut,
+}
+
+impl Default for RequestDecoder {
+    fn default() -> Self {
+        Self::new(CodecLimits::default())
+    }
+}
+
+impl RequestDecoder {
+    /// A decoder enforcing `limits`.
+    pub fn new(limits: CodecLimits) -> Self {
+        RequestDecoder {
+            max_body_size: limits.max_body_size,
+            limits,
+            state: State::Head,
+            searched: 0,
+            inflater: None,
+            pending: BytesMut::new(),
+        }
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &CodecLimits {
+        &self.limits
+    }
+
+    /// Changes the body limit for the request being read (Tornado's `set_max_body_size`,
+    /// callable once its head is decoded); the next request is back to the default.
+    pub fn set_max_body_size(&mut self, max: u64) {
+        self.max_body_size = max;
+        if let State::Chunked(c) = &mut self.state {
+            c.set_max_body_size(max);
+        }
+        if let Some(inf) = &mut self.inflater {
+            inf.set_max(max);
+        }
+    }
+
+    /// `true` between requests: no part of a request has been decoded yet.
+    pub fn is_idle(&self) -> bool {
+        matches!(self.state, State::Head) && self.pending.is_empty()
+    }
+
+    /// `true` while the body of the current request is still being read.
+    pub fn in_body(&self) -> bool {
+        matches!(
+            self.state,
+            State::Length { .. } | State::Chunked(_) | State::End
+        ) || !self.pending.is_empty()
+    }
+
+    fn fail(&mut self, e: DecodeError) -> DecodeError {
+        self.state = State::Failed;
+        e
+    }
+
+    fn decode_inner(&mut self, buf: &mut BytesMut) -> Result<Option<RequestItem>, DecodeError> {
+        loop {
+            if !self.pending.is_empty() {
+                let n = self.pending.len().min(self.limits.chunk_size.max(1));
+                return Ok(Some(RequestItem::Data(self.pending.split_to(n).freeze())));
+            }
+            match &mut self.state {
+                State::Head => {
+                    let Some(head) = self.parse_head(buf)? else {
+                        return Ok(None);
+                    };
+                    return Ok(Some(RequestItem::Head(head)));
+                }
+                State::End => {
+                    if let Some(mut inf) = self.inflater.take() {
+                        inf.finish()?;
+                        self.pending = inf.take();
+                        continue;
+                    }
+                    self.state = State::Head;
+                    self.max_body_size = self.limits.max_body_size;
+                    return Ok(Some(RequestItem::End));
+                }
+                State::Length {
+                    remaining,
+                    declared,
+                } => {
+                    if *declared > self.max_body_size {
+                        return Err(DecodeError::body_too_large(self.max_body_size));
+                    }
+                    if *remaining == 0 {
+                        self.state = State::End;
+                        continue;
+                    }
+                    if buf.is_empty() {
+                        return Ok(None);
+                    }
+                    let n = (buf.len() as u64)
+                        .min(*remaining)
+                        .min(self.limits.chunk_size.max(1) as u64)
+                        as usize;
+                    *remaining -= n as u64;
+                    let data = buf.split_to(n).freeze();
+                    if let Some(item) = self.body_data(data)? {
+                        return Ok(Some(item));
+                    }
+                }
+                State::Chunked(dec) => match dec.decode(buf, self.limits.chunk_size.max(1))? {
+                    None => return Ok(None),
+                    Some(Chunk::End) => self.state = State::End,
+                    Some(Chunk::Data(data)) => {
+                        if let Some(item) = self.body_data(data)? {
+                            return Ok(Some(item));
+                        }
+                    }
+                },
+                State::Failed => {
+                    return Err(DecodeError::bad_request("decoder used after an error"));
+                }
+            }
+        }
+    }
+
+    fn body_data(&mut self, data: Bytes) -> Result<Option<RequestItem>, DecodeError> {
+        match &mut self.inflater {
+            None => Ok(Some(RequestItem::Data(data))),
+            Some(inf) => {
+                inf.feed(&data)?;
+                self.pending = inf.take();
+                Ok(None)
+            }
+        }
+    }
+
+    fn parse_head(&mut self, buf: &mut BytesMut) -> Result<Option<RequestHead>, DecodeError> {
+        // One stray empty line between requests is tolerated (old clients send CRLF after a
+        // POST body); a second one is a malformed request line, as in Tornado.
+        if self.searched == 0 {
+            if buf.starts_with(b"\r\n") {
+                let _ = buf.split_to(2);
+                self.searched = 1;
+            } else if buf.starts_with(b"\n") {
+                let _ = buf.split_to(1);
+                self.searched = 1;
+            } else if buf.as_ref() == b"\r" {
+                return Ok(None);
+            }
+        }
+        let from = self.searched.saturating_sub(1);
+        let (end, next) = find_head_end(buf, from);
+        let Some(end) = end else {
+            if buf.len() > self.limits.max_header_size {
+                return Err(DecodeError::header_too_large(self.limits.max_header_size));
+            }
+            self.searched = next.max(1);
+            return Ok(None);
+        };
+        self.searched = 0;
+        if end > self.limits.max_header_size {
+            return Err(DecodeError::header_too_large(self.limits.max_header_size));
+        }
+        let raw = buf.split_to(end);
+        if raw.starts_with(b"\n") || raw.starts_with(b"\r\n") {
+            return Err(DecodeError::bad_request("Malformed HTTP request line"));
+        }
+        let (method, uri, version, mut headers) = parse_request_head(&raw, &self.limits)?;
+        let (body, keep_alive) = framing(&method, version, &headers)?;
+        let expect_continue = version == Version::Http11
+            && body != BodyLength::Empty
+            && headers
+                .get("Expect")
+                .is_some_and(|e| e.eq_ignore_ascii_case("100-continue"));
+
+        if self.limits.decompress
+            && body != BodyLength::Empty
+            && headers
+                .get("Content-Encoding")
+                .is_some_and(|e| e.eq_ignore_ascii_case("gzip"))
+        {
+            headers.remove("Content-Encoding");
+            headers.add("X-Consumed-Content-Encoding", "gzip");
+            self.inflater = Some(Inflater::new(self.max_body_size));
+        }
+        self.state = match body {
+            BodyLength::Empty => State::End,
+            BodyLength::Length(n) => State::Length {
+                remaining: n,
+                declared: n,
+            },
+            BodyLength::Chunked => State::Chunked(ChunkedDecoder::new(
+                self.max_body_size,
+                self.limits.max_header_size,
+            )),
+        };
+        Ok(Some(RequestHead {
+            method,
+            uri,
+            version,
+            headers,
+            body,
+            keep_alive,
+            expect_continue,
+        }))
+    }
+}
+
+impl Decoder for RequestDecoder {
+    type Item = RequestItem;
+    type Error = DecodeError;
+
+    fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<RequestItem>, DecodeError> {
+        self.decode_inner(buf).map_err(|e| self.fail(e))
+    }
+
+    fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<RequestItem>, DecodeError> {
+        match self.decode(buf)? {
+            Some(item) => Ok(Some(item)),
+            None if self.is_idle() => Ok(None),
+            None => Err(self.fail(DecodeError::from(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "connection closed in the middle of a request",
+            )))),
+        }
+    }
+}
+
+/// Finds the end of a header block (`\n\n` or `\n\r\n`), scanning from `from`. Returns the end
+/// offset if found, and where to resume otherwise.
+fn find_head_end(buf: &[u8], from: usize) -> (Option<usize>, usize) {
+    let mut i = from.min(buf.len());
+    while let Some(p) = memchr::memchr(b'\n', &buf[i..]) {
+        let nl = i + p;
+        match buf.get(nl + 1) {
+            Some(b'\n') => return (Some(nl + 2), 0),
+            Some(b'\r') => match buf.get(nl + 2) {
+                Some(b'\n') => return (Some(nl + 3), 0),
+                Some(_) => {}
+                None => return (None, nl),
+            },
+            Some(_) => {}
+            None => return (None, nl),
+        }
+        i = nl + 1;
+    }
+    (None, buf.len())
+}
+
+const MAX_FAST_HEADERS: usize = 100;
+
+/// Parses the request line and header block: `httparse` for the common case, and a careful
+/// line-by-line parser for what it refuses (obsolete line folding, versions, exact errors).
+fn parse_request_head(
+    raw: &[u8],
+    limits: &CodecLimits,
+) -> Result<(String, String, Version, HttpHeaders), DecodeError> {
+    let mut slots = [httparse::EMPTY_HEADER; MAX_FAST_HEADERS];
+    let mut req = httparse::Request::new(&mut slots);
+    match req.parse(raw) {
+        Ok(httparse::Status::Complete(_)) => {
+            if req.headers.len() > limits.max_headers {
+                return Err(too_many_headers(limits));
+            }
+            let method = req.method.unwrap_or_default().to_owned();
+            let uri = req.path.unwrap_or_default().to_owned();
+            let version = if req.version == Some(0) {
+                Version::Http10
+            } else {
+                Version::Http11
+            };
+            let mut headers = HttpHeaders::with_capacity(req.headers.len());
+            for h in req.headers.iter() {
+                headers.add(h.name, latin1_to_string(trim_ows(h.value)));
+            }
+            Ok((method, uri, version, headers))
+        }
+        Err(httparse::Error::TooManyHeaders) if limits.max_headers <= MAX_FAST_HEADERS => {
+            Err(too_many_headers(limits))
+        }
+        _ => parse_request_head_slow(raw, limits),
+    }
+}
+
+fn too_many_headers(limits: &CodecLimits) -> DecodeError {
+    DecodeError::new(
+        431,
+        format!("more than {} header fields", limits.max_headers),
+    )
+}
+
+fn parse_request_head_slow(
+    raw: &[u8],
+    limits: &CodecLimits,
+) -> Result<(String, String, Version, HttpHeaders), DecodeError> {
+    let nl = memchr::memchr(b'\n', raw).unwrap_or(raw.len());
+    let line = &raw[..nl];
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let malformed = || DecodeError::bad_request("Malformed HTTP request line");
+    if line.iter().any(|&b| b < 0x21 && b != b' ' || b == 0x7f) {
+        return Err(malformed());
+    }
+    let mut parts = line.split(|&b| b == b' ');
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(malformed());
+    };
+    if method.is_empty() || !method.iter().all(|&b| is_token_byte(b)) || target.is_empty() {
+        return Err(malformed());
+    }
+    let version = match version {
+        [b'H', b'T', b'T', b'P', b'/', major, b'.', minor]
+            if major.is_ascii_digit() && minor.is_ascii_digit() =>
+        {
+            if *major != b'1' {
+                return Err(DecodeError::new(
+                    505,
+                    format!("HTTP version {} not supported", latin1_to_string(version)),
+                ));
+            }
+            if *minor == b'0' {
+                Version::Http10
+            } else {
+                Version::Http11
+            }
+        }
+        _ => {
+            return Err(DecodeError::bad_request(
+                "Malformed HTTP version in HTTP Request-Line",
+            ))
+        }
+    };
+    let rest = raw.get(nl + 1..).unwrap_or_default();
+    let headers = HttpHeaders::parse_bytes(rest)
+        .map_err(|e| DecodeError::bad_request(format!("Malformed HTTP headers: {e}")))?;
+    if headers.len() > limits.max_headers {
+        return Err(too_many_headers(limits));
+    }
+    // A token, checked above, is ASCII.
+    let method = String::from_utf8_lossy(method).into_owned();
+    Ok((method, latin1_to_string(target), version, headers))
+}
+
+/// Applies the framing rules: which body the request has and whether it allows keep-alive.
+fn framing(
+    method: &str,
+    version: Version,
+    headers: &HttpHeaders,
+) -> Result<(BodyLength, bool), DecodeError> {
+    let hosts = headers.get_list("Host").len();
+    if hosts > 1 || (version == Version::Http11 && hosts == 0) {
+        return Err(DecodeError::bad_request(if hosts == 0 {
+            "missing Host header"
+        } else {
+            "repeated Host header"
+        }));
+    }
+    let te = headers.get_list("Transfer-Encoding");
+    let cl = headers.get_list("Content-Length");
+    let body = if !te.is_empty() {
+        if !cl.is_empty() {
+            return Err(DecodeError::bad_request(
+                "Content-Length together with Transfer-Encoding",
+            ));
+        }
+        if version == Version::Http10 {
+            return Err(DecodeError::bad_request(
+                "Transfer-Encoding in an HTTP/1.0 request",
+            ));
+        }
+        let codings: Vec<&str> = te
+            .iter()
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
+        match codings.as_slice() {
+            [only] if only.eq_ignore_ascii_case("chunked") => BodyLength::Chunked,
+            [.., last] if last.eq_ignore_ascii_case("chunked") => {
+                return Err(DecodeError::new(
+                    501,
+                    format!("unsupported Transfer-Encoding {:?}", te.join(",")),
+                ))
+            }
+            _ => {
+                return Err(DecodeError::bad_request(format!(
+                    "Transfer-Encoding {:?} does not end in chunked",
+                    te.join(",")
+                )))
+            }
+        }
+    } else if !cl.is_empty() {
+        let mut length: Option<u64> = None;
+        for piece in cl.iter().flat_map(|v| v.split(',')) {
+            let piece = piece.trim();
+            let n = parse_content_length(piece).ok_or_else(|| {
+                DecodeError::bad_request(format!("invalid Content-Length {piece:?}"))
+            })?;
+            match length {
+                Some(prev) if prev != n => {
+                    return Err(DecodeError::bad_request("differing Content-Length values"))
+                }
+                _ => length = Some(n),
+            }
+        }
+        match length {
+            Some(0) | None => BodyLength::Empty,
+            Some(n) => BodyLength::Length(n),
+        }
+    } else {
+        BodyLength::Empty
+    };
+
+    let has_token = |token: &str| {
+        headers
+            .get_list("Connection")
+            .iter()
+            .flat_map(|v| v.split(','))
+            .any(|t| t.trim().eq_ignore_ascii_case(token))
+    };
+    let keep_alive = match version {
+        Version::Http11 => !has_token("close"),
+        Version::Http10 => {
+            has_token("keep-alive")
+                && (!cl.is_empty()
+                    || body == BodyLength::Chunked
+                    || method == "GET"
+                    || method == "HEAD")
+        }
+    };
+    Ok((body, keep_alive))
+}
+
+/// A Content-Length value: ASCII digits only, no sign, no overflow.
+pub(crate) fn parse_content_length(s: &str) -> Option<u64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.bytes().try_fold(0u64, |acc, b| {
+        acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+    })
+}
+
+/// Streaming gzip inflation whose output may not pass a limit.
+#[derive(Debug)]
+struct Inflater {
+    gz: flate2::write::GzDecoder<LimitedSink>,
+}
+
+#[derive(Debug)]
+struct LimitedSink {
+    out: BytesMut,
+    total: u64,
+    max: u64,
+}
+
+impl Write for LimitedSink {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.total += data.len() as u64;
+        if self.total > self.max {
+            return Err(io::Error::other(LimitExceeded));
+        }
+        self.out.extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[derive(Debug)]
+struct LimitExceeded;
+
+impl std::fmt::Display for LimitExceeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("inflated body over the limit")
+    }
+}
+
+impl std::error::Error for LimitExceeded {}
+
+impl Inflater {
+    fn new(max: u64) -> Self {
+        Inflater {
+            gz: flate2::write::GzDecoder::new(LimitedSink {
+                out: BytesMut::new(),
+                total: 0,
+                max,
+            }),
+        }
+    }
+
+    fn set_max(&mut self, max: u64) {
+        self.gz.get_mut().max = max;
+    }
+
+    fn map_err(&self, e: io::Error) -> DecodeError {
+        if e.get_ref().is_some_and(|inner| inner.is::<LimitExceeded>()) {
+            DecodeError::body_too_large(self.gz.get_ref().max)
+        } else {
+            DecodeError::bad_request(format!("invalid gzip request body: {e}"))
+        }
+    }
+
+    fn feed(&mut self, data: &[u8]) -> Result<(), DecodeError> {
+        self.gz.write_all(data).map_err(|e| self.map_err(e))
+    }
+
+    fn finish(&mut self) -> Result<(), DecodeError> {
+        self.gz.try_finish().map_err(|e| self.map_err(e))
+    }
+
+    fn take(&mut self) -> BytesMut {
+        self.gz.get_mut().out.split()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_all(input: &[u8], limits: CodecLimits) -> Result<Vec<RequestItem>, DecodeError> {
+        let mut d = RequestDecoder::new(limits);
+        let mut buf = BytesMut::from(input);
+        let mut out = Vec::new();
+        while let Some(item) = d.decode(&mut buf)? {
+            out.push(item);
+        }
+        Ok(out)
+    }
+
+    fn status_of(input: &[u8]) -> u16 {
+        match decode_all(input, CodecLimits::default()) {
+            Ok(items) => panic!(
+                "expected an error for {:?}, got {items:?}",
+                String::from_utf8_lossy(input)
+            ),
+            Err(e) => e.status(),
+        }
+    }
+
+    fn head(input: &[u8]) -> RequestHead {
+        match decode_all(input, CodecLimits::default()).unwrap().remove(0) {
+            RequestItem::Head(h) => h,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn simple_get() {
+        let items = decode_all(
+            b"GET /a?b=c HTTP/1.1\r\nHost: x\r\nX-A:  1 \r\n\r\n",
+            Default::default(),
+        )
+        .unwrap();
+        assert_eq!(items.len(), 2);
+        let RequestItem::Head(h) = &items[0] else {
+            panic!()
+        };
+        assert_eq!(h.method, "GET");
+        assert_eq!(h.uri, "/a?b=c");
+        assert_eq!(h.version, Version::Http11);
+        assert_eq!(h.headers.get("x-a"), Some("1"));
+        assert!(h.keep_alive);
+        assert_eq!(items[1], RequestItem::End);
+    }
+
+    #[test]
+    fn pipelined_requests_with_bodies() {
+        let input = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /2 HTTP/1.1\r\nHost: x\r\n\r\nPOST /3 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n";
+        let items = decode_all(input, Default::default()).unwrap();
+        let kinds: Vec<String> = items
+            .iter()
+            .map(|i| match i {
+                RequestItem::Head(h) => format!("H{}", h.uri),
+                RequestItem::Data(d) => format!("D{}", String::from_utf8_lossy(d)),
+                RequestItem::End => "E".into(),
+            })
+            .collect();
+        assert_eq!(kinds, ["H/", "Dabc", "E", "H/2", "E", "H/3", "Dhi", "E"]);
+    }
+
+    #[test]
+    fn byte_by_byte_equals_whole() {
+        let input = b"POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /y HTTP/1.0\r\n\r\n";
+        let whole = decode_all(input, Default::default()).unwrap();
+        let mut d = RequestDecoder::default();
+        let mut buf = BytesMut::new();
+        let mut items = Vec::new();
+        for &b in input.iter() {
+            buf.extend_from_slice(&[b]);
+            while let Some(item) = d.decode(&mut buf).unwrap() {
+                items.push(item);
+            }
+        }
+        assert_eq!(merge_data(items), merge_data(whole));
+    }
+
+    /// Joins consecutive data pieces, whose boundaries depend on how the input arrived.
+    fn merge_data(items: Vec<RequestItem>) -> Vec<RequestItem> {
+        let mut out: Vec<RequestItem> = Vec::new();
+        for item in items {
+            match (out.last_mut(), item) {
+                (Some(RequestItem::Data(prev)), RequestItem::Data(d)) => {
+                    let mut joined = prev.to_vec();
+                    joined.extend_from_slice(&d);
+                    *prev = Bytes::from(joined);
+                }
+                (_, item) => out.push(item),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn obs_fold_and_bare_lf() {
+        let h = head(b"GET / HTTP/1.1\nHost: x\nX-Folded: a\n  b\n\n");
+        assert_eq!(h.headers.get("X-Folded"), Some("a b"));
+        let h = head(b"\r\nGET / HTTP/1.0\r\n\r\n");
+        assert_eq!(h.version, Version::Http10);
+    }
+
+    #[test]
+    fn framing_defences() {
+        assert_eq!(status_of(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"), 400);
+        assert_eq!(
+            status_of(
+                b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n"
+            ),
+            400
+        );
+        assert_eq!(
+            status_of(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3, 4\r\n\r\n"),
+            400
+        );
+        for bad in [
+            "-1",
+            "+3",
+            "3a",
+            "0x3",
+            " ",
+            "99999999999999999999999",
+            "3 3",
+        ] {
+            let req = format!("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: {bad}\r\n\r\n");
+            assert_eq!(status_of(req.as_bytes()), 400, "{bad}");
+        }
+        assert_eq!(
+            status_of(
+                b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n"
+            ),
+            400
+        );
+        assert_eq!(
+            status_of(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n\r\n"),
+            400
+        );
+        assert_eq!(
+            status_of(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"),
+            501
+        );
+        assert_eq!(
+            status_of(b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"),
+            400
+        );
+    }
+
+    #[test]
+    fn identical_duplicate_lengths_accepted() {
+        let items = decode_all(
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok",
+            Default::default(),
+        )
+        .unwrap();
+        assert_eq!(items[1], RequestItem::Data(Bytes::from_static(b"ok")));
+        let items = decode_all(
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2, 2\r\n\r\nok",
+            Default::default(),
+        )
+        .unwrap();
+        assert_eq!(items.len(), 3);
+    }
+
+    #[test]
+    fn control_characters_and_names() {
+        assert_eq!(status_of(b"GET /\0 HTTP/1.1\r\nHost: x\r\n\r\n"), 400);
+        assert_eq!(status_of(b"GET /\r HTTP/1.1\r\nHost: x\r\n\r\n"), 400);
+        assert_eq!(
+            status_of(b"GET / HTTP/1.1\r\nHost: x\r\nX: a\rb\r\n\r\n"),
+            400
+        );
+        assert_eq!(
+            status_of(b"GET / HTTP/1.1\r\nHost: x\r\nX: a\0b\r\n\r\n"),
+            400
+        );
+        assert_eq!(
+            status_of(b"GET / HTTP/1.1\r\nHost: x\r\nX: a\x01b\r\n\r\n"),
+            400
+        );
+        assert_eq!(
+            status_of(b"GET / HTTP/1.1\r\nHost: x\r\nX : a\r\n\r\n"),
+            400
+        );
+        assert_eq!(
+            status_of(b"GET / HTTP/1.1\r\nHost: x\r\nX\t: a\r\n\r\n"),
+            400
+        );
+        assert_eq!(status_of(b" GET / HTTP/1.1\r\nHost: x\r\n\r\n"), 400);
+        assert_eq!(status_of(b"GET  / HTTP/1.1\r\nHost: x\r\n\r\n"), 400);
+        assert_eq!(status_of(b"GET / HTTP/1.1 x\r\nHost: x\r\n\r\n"), 400);
+        assert_eq!(status_of(b"\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n"), 400);
+        assert_eq!(
+            status_of(b"GET / HTTP/1.1\r\n folded: first\r\nHost: x\r\n\r\n"),
+            400
+        );
+        assert_eq!(
+            status_of(b"GET / HTTP/1.1\r\nnocolon\r\nHost: x\r\n\r\n"),
+            400
+        );
+    }
+
+    #[test]
+    fn host_rules() {
+        assert_eq!(status_of(b"GET / HTTP/1.1\r\n\r\n"), 400);
+        assert_eq!(
+            status_of(b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"),
+            400
+        );
+        assert_eq!(
+            status_of(b"GET / HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n"),
+            400
+        );
+        assert_eq!(head(b"GET / HTTP/1.0\r\n\r\n").version, Version::Http10);
+    }
+
+    #[test]
+    fn versions() {
+        assert_eq!(status_of(b"GET / HTTP/2.0\r\nHost: x\r\n\r\n"), 505);
+        assert_eq!(status_of(b"GET / HTTP/0.9\r\nHost: x\r\n\r\n"), 505);
+        assert_eq!(status_of(b"GET / HTTP/1\r\nHost: x\r\n\r\n"), 400);
+        assert_eq!(status_of(b"GET / FOO/1.1\r\nHost: x\r\n\r\n"), 400);
+        assert_eq!(
+            head(b"GET / HTTP/1.2\r\nHost: x\r\n\r\n").version,
+            Version::Http11
+        );
+    }
+
+    #[test]
+    fn limits() {
+        let big = format!(
+            "GET / HTTP/1.1\r\nHost: x\r\nX: {}\r\n\r\n",
+            "a".repeat(70000)
+        );
+        assert_eq!(status_of(big.as_bytes()), 431);
+        // Over the limit without the end of the block in sight: refused early.
+        let mut d = RequestDecoder::default();
+        let mut buf =
+            BytesMut::from(format!("GET / HTTP/1.1\r\nX: {}", "a".repeat(70000)).as_bytes());
+        assert_eq!(d.decode(&mut buf).unwrap_err().status(), 431);
+        let many: String = (0..101).map(|i| format!("X-{i}: v\r\n")).collect();
+        let req = format!("GET / HTTP/1.1\r\nHost: x\r\n{many}\r\n");
+        assert_eq!(status_of(req.as_bytes()), 431);
+        assert_eq!(
+            status_of(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 104857601\r\n\r\n"),
+            413
+        );
+    }
+
+    #[test]
+    fn keep_alive_rules() {
+        assert!(head(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").keep_alive);
+        assert!(!head(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: Close\r\n\r\n").keep_alive);
+        assert!(!head(b"GET / HTTP/1.0\r\n\r\n").keep_alive);
+        assert!(head(b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n").keep_alive);
+        assert!(!head(b"POST / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").keep_alive);
+        assert!(
+            head(b"POST / HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n")
+                .keep_alive
+        );
+    }
+
+    #[test]
+    fn expect_continue() {
+        assert!(
+            head(
+                b"POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n"
+            )
+            .expect_continue
+        );
+        assert!(
+            !head(b"GET / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n").expect_continue
+        );
+    }
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn decompresses_gzip_bodies() {
+        let body = gzip(&b"hello ".repeat(1000));
+        let mut req = format!(
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        req.extend_from_slice(&body);
+        let limits = CodecLimits {
+            decompress: true,
+            chunk_size: 1024,
+            ..Default::default()
+        };
+        let items = decode_all(&req, limits.clone()).unwrap();
+        let RequestItem::Head(h) = &items[0] else {
+            panic!()
+        };
+        assert!(!h.headers.contains("Content-Encoding"));
+        assert_eq!(h.headers.get("X-Consumed-Content-Encoding"), Some("gzip"));
+        let mut out = Vec::new();
+        for item in &items[1..items.len() - 1] {
+            let RequestItem::Data(d) = item else { panic!() };
+            assert!(d.len() <= 1024);
+            out.extend_from_slice(d);
+        }
+        assert_eq!(out, b"hello ".repeat(1000));
+        assert_eq!(items.last(), Some(&RequestItem::End));
+
+        // The limit applies to the inflated size.
+        let small = CodecLimits {
+            decompress: true,
+            max_body_size: 100,
+            ..Default::default()
+        };
+        assert_eq!(decode_all(&req, small).unwrap_err().status(), 413);
+        // Garbage is a 400.
+        let bad = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\n\r\nabcd";
+        assert_eq!(decode_all(bad, limits).unwrap_err().status(), 400);
+    }
+
+    #[test]
+    fn eof_mid_body_is_an_error_and_idle_eof_is_not() {
+        let mut d = RequestDecoder::default();
+        let mut buf =
+            BytesMut::from(&b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab"[..]);
+        assert!(matches!(
+            d.decode(&mut buf).unwrap(),
+            Some(RequestItem::Head(_))
+        ));
+        assert!(matches!(
+            d.decode(&mut buf).unwrap(),
+            Some(RequestItem::Data(_))
+        ));
+        assert!(d.decode_eof(&mut buf).is_err());
+        let mut d = RequestDecoder::default();
+        assert!(d.decode_eof(&mut BytesMut::new()).unwrap().is_none());
+    }
+
+    #[test]
+    fn per_request_body_limit() {
+        let mut d = RequestDecoder::default();
+        let mut buf =
+            BytesMut::from(&b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"[..]);
+        assert!(matches!(
+            d.decode(&mut buf).unwrap(),
+            Some(RequestItem::Head(_))
+        ));
+        d.set_max_body_size(4);
+        assert_eq!(d.decode(&mut buf).unwrap_err().status(), 413);
+    }
+}

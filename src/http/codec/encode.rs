@@ -1,0 +1,516 @@
+//! The response encoder.
+
+use std::io::Write;
+
+use bytes::{BufMut, Bytes, BytesMut};
+use tokio_util::codec::Encoder;
+
+use super::date::with_http_date;
+use super::decode::parse_content_length;
+use super::status::reason_phrase;
+use super::{EncodeError, ResponseContext, ResponseHead, Version};
+use crate::http::headers::{is_token_byte, is_value_byte};
+
+/// One step of an encoded response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResponseItem {
+    /// The status line and headers, with what the encoder must know of the request.
+    Head(ResponseHead, ResponseContext),
+    /// A piece of the body.
+    Data(Bytes),
+    /// The end of the response.
+    End,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    /// No response in progress.
+    Idle,
+    /// A response that carries no body (HEAD, 1xx, 204, 304).
+    NoBody {
+        head_request: bool,
+        status: u16,
+    },
+    Length {
+        declared: u64,
+        written: u64,
+    },
+    Chunked,
+    /// HTTP/1.0 without a length: the body ends when the connection closes.
+    UntilClose,
+}
+
+/// Encodes responses: status line and headers with the framing headers the request calls for,
+/// then the body (length-delimited, chunked or until close), then the end.
+///
+/// Framing, as Tornado's: a `Content-Length` set by the application is kept and enforced (more
+/// data is an error, fewer bytes at the end too); otherwise HTTP/1.1 gets chunked encoding and
+/// HTTP/1.0 a body delimited by closing the connection. Responses to HEAD and with status 1xx,
+/// 204 or 304 have no body. A `Date` header is added when missing (formatted once a second),
+/// and `Connection: close` (HTTP/1.1) or `Connection: Keep-Alive` (HTTP/1.0) as needed.
+///
+/// ```
+/// use bytes::BytesMut;
+/// use tornado::http::codec::{ResponseContext, ResponseEncoder, ResponseHead, Version};
+///
+/// let mut enc = ResponseEncoder::default();
+/// let mut out = BytesMut::new();
+/// let mut head = ResponseHead::new(200);
+/// head.headers.add("Date", "Sun, 06 Nov 1994 08:49:37 GMT");
+/// let ctx = ResponseContext { head_request: false, version: Version::Http11, keep_alive: true };
+/// enc.encode_head(&head, ctx, &mut out).unwrap();
+/// enc.encode_data(b"hi", &mut out).unwrap();
+/// enc.encode_end(&mut out).unwrap();
+/// assert_eq!(
+///     &out[..],
+///     &b"HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n"[..]
+/// );
+/// ```
+#[derive(Debug)]
+pub struct ResponseEncoder {
+    framing: Framing,
+    keep_alive: bool,
+}
+
+impl Default for ResponseEncoder {
+    fn default() -> Self {
+        ResponseEncoder {
+            framing: Framing::Idle,
+            keep_alive: true,
+        }
+    }
+}
+
+impl ResponseEncoder {
+    /// A new encoder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether the connection may stay open once the current (or last) response is finished.
+    pub fn keep_alive(&self) -> bool {
+        self.keep_alive
+    }
+
+    /// `true` when a response head has been written and its end has not.
+    pub fn in_response(&self) -> bool {
+        self.framing != Framing::Idle
+    }
+
+    /// Writes the interim `100 Continue` response.
+    pub fn encode_continue(dst: &mut BytesMut) {
+        dst.extend_from_slice(b"HTTP/1.1 100 (Continue)\r\n\r\n");
+    }
+
+    /// Writes a status line and header block.
+    pub fn encode_head(
+        &mut self,
+        head: &ResponseHead,
+        ctx: ResponseContext,
+        dst: &mut BytesMut,
+    ) -> Result<(), EncodeError> {
+        if self.framing != Framing::Idle {
+            return Err(EncodeError::OutOfOrder("a second response head"));
+        }
+        let status = head.status;
+        let mut keep_alive = ctx.keep_alive;
+        let no_body_status = (100..200).contains(&status) || status == 204 || status == 304;
+        let strip_length = (100..200).contains(&status) || status == 204;
+
+        let mut declared: Option<u64> = None;
+        let mut app_chunked = false;
+        let mut has_date = false;
+        let mut has_connection = false;
+        for (name, value) in head.headers.iter() {
+            if name.eq_ignore_ascii_case("Content-Length") {
+                let n = parse_content_length(value.trim())
+                    .ok_or_else(|| EncodeError::InvalidContentLength(value.to_owned()))?;
+                if declared.is_some_and(|d| d != n) {
+                    return Err(EncodeError::InvalidContentLength(value.to_owned()));
+                }
+                declared = Some(n);
+            } else if name.eq_ignore_ascii_case("Transfer-Encoding") {
+                app_chunked = value
+                    .rsplit(',')
+                    .next()
+                    .is_some_and(|c| c.trim().eq_ignore_ascii_case("chunked"));
+            } else if name.eq_ignore_ascii_case("Date") {
+                has_date = true;
+            } else if name.eq_ignore_ascii_case("Connection") {
+                has_connection = true;
+                if value
+                    .split(',')
+                    .any(|t| t.trim().eq_ignore_ascii_case("close"))
+                {
+                    keep_alive = false;
+                }
+            }
+        }
+
+        let framing = if ctx.head_request || no_body_status {
+            Framing::NoBody {
+                head_request: ctx.head_request,
+                status,
+            }
+        } else if let Some(n) = declared {
+            Framing::Length {
+                declared: n,
+                written: 0,
+            }
+        } else if app_chunked && ctx.version == Version::Http11 {
+            Framing::Chunked
+        } else if ctx.version == Version::Http11 {
+            Framing::Chunked
+        } else {
+            keep_alive = false;
+            Framing::UntilClose
+        };
+        let add_chunked = framing == Framing::Chunked && !app_chunked;
+
+        // Status line.
+        dst.reserve(128 + head.headers.len() * 32);
+        dst.extend_from_slice(b"HTTP/1.1 ");
+        let mut code = itoa_u16(status);
+        dst.extend_from_slice(code.as_bytes_mut());
+        dst.put_u8(b' ');
+        let reason = head
+            .reason
+            .as_deref()
+            .unwrap_or_else(|| reason_phrase(status));
+        if reason.bytes().any(|b| !is_value_byte(b)) {
+            return Err(EncodeError::InvalidHeader(format!("reason {reason:?}")));
+        }
+        dst.extend_from_slice(reason.as_bytes());
+        dst.extend_from_slice(b"\r\n");
+
+        for (name, value) in head.headers.iter() {
+            if strip_length
+                && (name.eq_ignore_ascii_case("Content-Length")
+                    || name.eq_ignore_ascii_case("Transfer-Encoding"))
+            {
+                continue;
+            }
+            if name.is_empty() || !name.bytes().all(is_token_byte) {
+                return Err(EncodeError::InvalidHeader(name.to_owned()));
+            }
+            if !value.bytes().all(is_value_byte) {
+                return Err(EncodeError::InvalidHeader(format!("{name}: {value:?}")));
+            }
+            put_header(dst, name, value);
+        }
+        if !has_date {
+            with_http_date(|d| put_header(dst, "Date", d));
+        }
+        if add_chunked {
+            put_header(dst, "Transfer-Encoding", "chunked");
+        }
+        if !has_connection {
+            match (ctx.version, keep_alive) {
+                (Version::Http11, false) => put_header(dst, "Connection", "close"),
+                (Version::Http10, true) => put_header(dst, "Connection", "Keep-Alive"),
+                _ => {}
+            }
+        }
+        dst.extend_from_slice(b"\r\n");
+        self.keep_alive = keep_alive;
+        self.framing = if (100..200).contains(&status) {
+            // An interim response: the final one follows.
+            Framing::Idle
+        } else {
+            framing
+        };
+        Ok(())
+    }
+
+    /// Writes a piece of the body.
+    pub fn encode_data(&mut self, data: &[u8], dst: &mut BytesMut) -> Result<(), EncodeError> {
+        match &mut self.framing {
+            Framing::Idle => Err(EncodeError::OutOfOrder("body data before the head")),
+            Framing::NoBody {
+                head_request,
+                status,
+            } => {
+                if *head_request || data.is_empty() {
+                    Ok(())
+                } else {
+                    Err(EncodeError::OutOfOrder(if *status == 304 {
+                        "body data in a 304 response"
+                    } else {
+                        "body data in a response that cannot have a body"
+                    }))
+                }
+            }
+            Framing::Length { declared, written } => {
+                let total = *written + data.len() as u64;
+                if total > *declared {
+                    self.keep_alive = false;
+                    return Err(EncodeError::TooMuchData {
+                        declared: *declared,
+                    });
+                }
+                *written = total;
+                dst.extend_from_slice(data);
+                Ok(())
+            }
+            Framing::Chunked => {
+                if !data.is_empty() {
+                    dst.reserve(data.len() + 20);
+                    let _ = write!(dst.writer(), "{:x}\r\n", data.len());
+                    dst.extend_from_slice(data);
+                    dst.extend_from_slice(b"\r\n");
+                }
+                Ok(())
+            }
+            Framing::UntilClose => {
+                dst.extend_from_slice(data);
+                Ok(())
+            }
+        }
+    }
+
+    /// Ends the response. A length-delimited response that is short is an error, and the
+    /// connection must close ([`keep_alive`](Self::keep_alive) turns false).
+    pub fn encode_end(&mut self, dst: &mut BytesMut) -> Result<(), EncodeError> {
+        let framing = std::mem::replace(&mut self.framing, Framing::Idle);
+        match framing {
+            Framing::Idle => Err(EncodeError::OutOfOrder("finish before the head")),
+            Framing::Length { declared, written } if written < declared => {
+                self.keep_alive = false;
+                Err(EncodeError::TooLittleData { declared, written })
+            }
+            Framing::Chunked => {
+                dst.extend_from_slice(b"0\r\n\r\n");
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+fn put_header(dst: &mut BytesMut, name: &str, value: &str) {
+    dst.extend_from_slice(name.as_bytes());
+    dst.extend_from_slice(b": ");
+    dst.extend_from_slice(value.as_bytes());
+    dst.extend_from_slice(b"\r\n");
+}
+
+/// Status codes as text without allocating.
+struct ItoaU16 {
+    buf: [u8; 5],
+    start: usize,
+}
+
+impl ItoaU16 {
+    fn as_bytes_mut(&mut self) -> &[u8] {
+        &self.buf[self.start..]
+    }
+}
+
+fn itoa_u16(mut n: u16) -> ItoaU16 {
+    let mut buf = [0u8; 5];
+    let mut i = 5;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    ItoaU16 { buf, start: i }
+}
+
+impl Encoder<ResponseItem> for ResponseEncoder {
+    type Error = EncodeError;
+
+    fn encode(&mut self, item: ResponseItem, dst: &mut BytesMut) -> Result<(), EncodeError> {
+        match item {
+            ResponseItem::Head(head, ctx) => self.encode_head(&head, ctx, dst),
+            ResponseItem::Data(data) => self.encode_data(&data, dst),
+            ResponseItem::End => self.encode_end(dst),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DATE: &str = "Sun, 06 Nov 1994 08:49:37 GMT";
+
+    fn ctx(version: Version, keep_alive: bool, head_request: bool) -> ResponseContext {
+        ResponseContext {
+            head_request,
+            version,
+            keep_alive,
+        }
+    }
+
+    fn encode(head: ResponseHead, c: ResponseContext, body: &[&[u8]]) -> (String, bool) {
+        let mut enc = ResponseEncoder::new();
+        let mut out = BytesMut::new();
+        let mut head = head;
+        head.headers.add("Date", DATE);
+        enc.encode_head(&head, c, &mut out).unwrap();
+        for b in body {
+            enc.encode_data(b, &mut out).unwrap();
+        }
+        enc.encode_end(&mut out).unwrap();
+        (String::from_utf8(out.to_vec()).unwrap(), enc.keep_alive())
+    }
+
+    #[test]
+    fn content_length_response() {
+        let mut h = ResponseHead::new(200);
+        h.headers.add("Content-Length", "5");
+        let (out, ka) = encode(h, ctx(Version::Http11, true, false), &[b"he", b"llo"]);
+        assert_eq!(
+            out,
+            format!("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nDate: {DATE}\r\n\r\nhello")
+        );
+        assert!(ka);
+    }
+
+    #[test]
+    fn chunked_for_http11_close_delimited_for_http10() {
+        let (out, _) = encode(
+            ResponseHead::new(200),
+            ctx(Version::Http11, true, false),
+            &[b"abc", b""],
+        );
+        assert!(
+            out.ends_with("Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"),
+            "{out}"
+        );
+        let (out, ka) = encode(
+            ResponseHead::new(200),
+            ctx(Version::Http10, true, false),
+            &[b"abc"],
+        );
+        assert!(out.ends_with(&format!("Date: {DATE}\r\n\r\nabc")), "{out}");
+        assert!(!ka);
+    }
+
+    #[test]
+    fn connection_headers() {
+        let mut h = ResponseHead::new(200);
+        h.headers.add("Content-Length", "0");
+        let (out, ka) = encode(h.clone(), ctx(Version::Http11, false, false), &[]);
+        assert!(out.contains("Connection: close\r\n"));
+        assert!(!ka);
+        let (out, ka) = encode(h, ctx(Version::Http10, true, false), &[]);
+        assert!(out.contains("Connection: Keep-Alive\r\n"));
+        assert!(ka);
+    }
+
+    #[test]
+    fn no_body_cases() {
+        let mut h = ResponseHead::new(200);
+        h.headers.add("Content-Length", "10");
+        let (out, ka) = encode(h, ctx(Version::Http11, true, true), &[b"ignored"]);
+        assert_eq!(
+            out,
+            format!("HTTP/1.1 200 OK\r\nContent-Length: 10\r\nDate: {DATE}\r\n\r\n")
+        );
+        assert!(ka);
+        let mut h = ResponseHead::new(204);
+        h.headers.add("Content-Length", "0");
+        let (out, _) = encode(h, ctx(Version::Http11, true, false), &[]);
+        assert_eq!(
+            out,
+            format!("HTTP/1.1 204 No Content\r\nDate: {DATE}\r\n\r\n")
+        );
+        let (out, _) = encode(
+            ResponseHead::new(304),
+            ctx(Version::Http11, true, false),
+            &[],
+        );
+        assert_eq!(
+            out,
+            format!("HTTP/1.1 304 Not Modified\r\nDate: {DATE}\r\n\r\n")
+        );
+        let mut enc = ResponseEncoder::new();
+        let mut out = BytesMut::new();
+        enc.encode_head(
+            &ResponseHead::new(204),
+            ctx(Version::Http11, true, false),
+            &mut out,
+        )
+        .unwrap();
+        assert!(enc.encode_data(b"x", &mut out).is_err());
+    }
+
+    #[test]
+    fn unknown_status_and_custom_reason() {
+        let (out, _) = encode(
+            ResponseHead::new(599),
+            ctx(Version::Http11, true, false),
+            &[],
+        );
+        assert!(out.starts_with("HTTP/1.1 599 Unknown\r\n"));
+        let mut h = ResponseHead::new(200);
+        h.reason = Some("Fine".into());
+        let (out, _) = encode(h, ctx(Version::Http11, true, false), &[]);
+        assert!(out.starts_with("HTTP/1.1 200 Fine\r\n"));
+    }
+
+    #[test]
+    fn length_mismatch_is_an_error() {
+        let mut h = ResponseHead::new(200);
+        h.headers.add("Content-Length", "3");
+        let mut enc = ResponseEncoder::new();
+        let mut out = BytesMut::new();
+        enc.encode_head(&h, ctx(Version::Http11, true, false), &mut out)
+            .unwrap();
+        assert!(matches!(
+            enc.encode_data(b"abcd", &mut out),
+            Err(EncodeError::TooMuchData { declared: 3 })
+        ));
+        let mut enc = ResponseEncoder::new();
+        enc.encode_head(&h, ctx(Version::Http11, true, false), &mut out)
+            .unwrap();
+        enc.encode_data(b"ab", &mut out).unwrap();
+        assert!(matches!(
+            enc.encode_end(&mut out),
+            Err(EncodeError::TooLittleData {
+                declared: 3,
+                written: 2
+            })
+        ));
+        assert!(!enc.keep_alive());
+    }
+
+    #[test]
+    fn header_injection_refused() {
+        for (n, v) in [
+            ("X", "a\r\nSet-Cookie: x"),
+            ("X", "a\nb"),
+            ("X", "a\0"),
+            ("Bad Name", "v"),
+            ("", "v"),
+        ] {
+            let mut h = ResponseHead::new(200);
+            h.headers.add(n, v);
+            let mut out = BytesMut::new();
+            let r =
+                ResponseEncoder::new().encode_head(&h, ctx(Version::Http11, true, false), &mut out);
+            assert!(
+                matches!(r, Err(EncodeError::InvalidHeader(_))),
+                "{n:?}: {v:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn adds_date_when_missing() {
+        let mut out = BytesMut::new();
+        ResponseEncoder::new()
+            .encode_head(
+                &ResponseHead::new(200),
+                ctx(Version::Http11, true, false),
+                &mut out,
+            )
+            .unwrap();
+        assert!(String::from_utf8_lossy(&out).contains("\r\nDate: "));
+    }
+}
