@@ -24,16 +24,11 @@ pub(crate) fn with_http_date<R>(f: impl FnOnce(&str) -> R) -> R {
     })
 }
 
-/// The current time as an HTTP date.
-pub(crate) fn http_date_now() -> String {
-    with_http_date(str::to_owned)
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn formats_imf_fixdate() {
-        let d = super::http_date_now();
+        let d = super::with_http_date(str::to_owned);
         assert_eq!(d.len(), 29);
         assert!(d.ends_with(" GMT"));
         assert!(httpdate::parse_http_date(&d).is_ok());

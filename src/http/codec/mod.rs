@@ -45,9 +45,6 @@ pub use encode::{ResponseEncoder, ResponseItem};
 pub use error::{DecodeError, EncodeError};
 pub use status::reason_phrase;
 
-#[allow(unused_imports)]
-pub(crate) use date::http_date_now;
-
 use super::HttpHeaders;
 
 /// Limits the decoder enforces. Defaults follow Tornado's.

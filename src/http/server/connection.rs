@@ -1,0 +1,855 @@
+//! The connection actor: one per accepted socket. It owns the socket and drives reading,
+//! decoding, the request's handler and writing from a single future in its own context.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::net::IpAddr;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
+use std::time::{Duration, Instant, SystemTime};
+
+use actix::prelude::*;
+use bytes::{Buf, BytesMut};
+use futures_util::future::LocalBoxFuture;
+use tokio::io::AsyncWrite;
+use tokio::time::Sleep;
+use tokio_util::codec::Decoder;
+
+use crate::http::codec::{
+    BodyLength, RequestDecoder, RequestHead, RequestItem, ResponseContext, ResponseEncoder,
+    ResponseHead,
+};
+
+use super::delegate::{
+    Body, BodyError, ConnectionInfo, HttpServerDelegate, ResponseWriter, ServerRequest,
+};
+use super::settings::ServerSettings;
+use super::shared::{Shared, SharedRef};
+use super::stream::ServerStream;
+
+/// How much of a body nobody read is discarded to keep a connection alive.
+const MAX_DRAIN: u64 = 1 << 20;
+
+/// Everything a connection needs from its server.
+pub(crate) struct ConnParams {
+    pub(crate) settings: Arc<ServerSettings>,
+    pub(crate) delegate: Arc<dyn HttpServerDelegate>,
+}
+
+/// Ask a connection to close once its current request is done.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub(crate) struct GracefulClose;
+
+/// Close a connection now.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub(crate) struct ForceClose;
+
+pub(crate) struct Connection {
+    shared: SharedRef,
+    driver: Option<LocalBoxFuture<'static, ()>>,
+    on_stop: Option<Box<dyn FnOnce()>>,
+}
+
+impl Connection {
+    /// Starts a connection actor on the current arbiter for an accepted socket. `handshake`
+    /// turns the raw stream into the one to serve (TLS), within the header timeout.
+    pub(crate) fn start(
+        stream: LocalBoxFuture<'static, std::io::Result<ServerStream>>,
+        info: ConnectionInfo,
+        params: Rc<ConnParams>,
+        on_stop: Box<dyn FnOnce()>,
+    ) -> Addr<Connection> {
+        let settings = params.settings.clone();
+        let shared = Rc::new(RefCell::new(Shared::new(
+            settings.write_high_water,
+            settings.write_low_water,
+        )));
+        let driver_shared = shared.clone();
+        let header_timeout = settings.header_timeout;
+        let driver = async move {
+            let io = match tokio::time::timeout(header_timeout, stream).await {
+                Ok(Ok(io)) => io,
+                Ok(Err(e)) => {
+                    tracing::debug!(target: "tornado.general", "connection setup failed: {e}");
+                    return;
+                }
+                Err(_) => {
+                    tracing::debug!(target: "tornado.general", "connection setup timed out");
+                    return;
+                }
+            };
+            Driver::new(io, info, params, driver_shared).await
+        };
+        Connection::create(move |_| Connection {
+            shared,
+            driver: Some(Box::pin(driver)),
+            on_stop: Some(on_stop),
+        })
+    }
+}
+
+impl Actor for Connection {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        if let Some(driver) = self.driver.take() {
+            ctx.spawn(
+                actix::fut::wrap_future(driver).map(|_, _, ctx: &mut Context<Self>| ctx.stop()),
+            );
+        }
+    }
+
+    fn stopped(&mut self, _: &mut Self::Context) {
+        if let Some(f) = self.on_stop.take() {
+            f();
+        }
+    }
+}
+
+impl Handler<GracefulClose> for Connection {
+    type Result = ();
+    fn handle(&mut self, _: GracefulClose, _: &mut Self::Context) {
+        let mut s = self.shared.borrow_mut();
+        s.shutdown = true;
+        s.wake_driver();
+    }
+}
+
+impl Handler<ForceClose> for Connection {
+    type Result = ();
+    fn handle(&mut self, _: ForceClose, _: &mut Self::Context) {
+        let mut s = self.shared.borrow_mut();
+        s.force_close = true;
+        s.wake_driver();
+        s.wake_waiters();
+    }
+}
+
+enum Phase {
+    /// Waiting for (or decoding) the next request's head.
+    Idle,
+    /// A request is being served.
+    Busy(Busy),
+    /// The response is done but part of the body was never read: discard it.
+    Draining { discarded: u64 },
+    /// Write what is buffered, then close.
+    Closing,
+}
+
+struct Busy {
+    fut: Option<LocalBoxFuture<'static, ()>>,
+    panicked: bool,
+    /// The body broke the rules: answer with this status if nothing was written.
+    body_failed: Option<u16>,
+}
+
+struct Driver {
+    io: ServerStream,
+    info: ConnectionInfo,
+    params: Rc<ConnParams>,
+    shared: SharedRef,
+    read_buf: BytesMut,
+    decoder: RequestDecoder,
+    phase: Phase,
+    seq: u64,
+    read_eof: bool,
+    decoder_failed: bool,
+    sleep: Option<Pin<Box<Sleep>>>,
+    idle_since: Option<Instant>,
+    head_started: Option<Instant>,
+    body_wait_since: Option<Instant>,
+    write_stalled_since: Option<Instant>,
+    shut_down: bool,
+}
+
+impl Driver {
+    fn new(
+        io: ServerStream,
+        info: ConnectionInfo,
+        params: Rc<ConnParams>,
+        shared: SharedRef,
+    ) -> Self {
+        let decoder = RequestDecoder::new(params.settings.codec_limits());
+        Driver {
+            io,
+            info,
+            params,
+            shared,
+            read_buf: BytesMut::with_capacity(8192),
+            decoder,
+            phase: Phase::Idle,
+            seq: 0,
+            read_eof: false,
+            decoder_failed: false,
+            sleep: None,
+            idle_since: None,
+            head_started: None,
+            body_wait_since: None,
+            write_stalled_since: None,
+            shut_down: false,
+        }
+    }
+
+    fn settings(&self) -> &ServerSettings {
+        &self.params.settings
+    }
+
+    /// Writes an error response (if no response has started) and moves to closing.
+    fn fail_with_status(&mut self, status: u16, body: &str) {
+        let mut guard = self.shared.borrow_mut();
+        let s = &mut *guard;
+        if !s.encoder.in_response() && !s.head_written && !s.closed {
+            let mut head = ResponseHead::new(status);
+            head.headers.add("Content-Length", body.len().to_string());
+            if !body.is_empty() {
+                head.headers.add("Content-Type", "text/html; charset=UTF-8");
+            }
+            let ctx = ResponseContext {
+                head_request: false,
+                version: crate::http::Version::Http11,
+                keep_alive: false,
+            };
+            let mut encoder = ResponseEncoder::new();
+            if encoder.encode_head(&head, ctx, &mut s.out).is_ok() {
+                let _ = encoder.encode_data(body.as_bytes(), &mut s.out);
+                let _ = encoder.encode_end(&mut s.out);
+            }
+        }
+        drop(guard);
+        self.phase = Phase::Closing;
+    }
+
+    fn start_request(&mut self, head: RequestHead) {
+        self.seq += 1;
+        let seq = self.seq;
+        self.idle_since = None;
+        self.head_started = None;
+        self.body_wait_since = None;
+        let settings = &self.params.settings;
+        let (remote_ip, protocol) = client_address(settings, &self.info, &head);
+        let keep_alive = head.keep_alive && !settings.no_keep_alive;
+        let ctx = ResponseContext {
+            head_request: head.is_head(),
+            version: head.version,
+            keep_alive,
+        };
+        let empty_body = head.body == BodyLength::Empty;
+        {
+            let mut s = self.shared.borrow_mut();
+            s.begin_request(seq, ctx, head.expect_continue);
+            if empty_body {
+                // The decoder has only the end of the request to give.
+                if let Ok(Some(RequestItem::End)) = self.decoder.decode(&mut self.read_buf) {
+                    s.body_done = true;
+                }
+            }
+        }
+        let request = ServerRequest {
+            head,
+            remote_ip,
+            protocol,
+            connection: self.info.clone(),
+            start_time: Instant::now(),
+            start_system_time: SystemTime::now(),
+            body: Body::new(self.shared.clone(), seq),
+        };
+        let writer = ResponseWriter::new(self.shared.clone(), seq);
+        let delegate = self.params.delegate.clone();
+        match catch_unwind(AssertUnwindSafe(move || delegate.handle(request, writer))) {
+            Ok(fut) => {
+                self.phase = Phase::Busy(Busy {
+                    fut: Some(fut),
+                    panicked: false,
+                    body_failed: None,
+                })
+            }
+            Err(panic) => {
+                log_panic(&panic);
+                self.phase = Phase::Busy(Busy {
+                    fut: None,
+                    panicked: true,
+                    body_failed: None,
+                });
+            }
+        }
+    }
+
+    /// Work that needs no socket I/O. Returns `true` if anything changed.
+    fn step(&mut self, cx: &mut TaskContext<'_>) -> bool {
+        match &mut self.phase {
+            Phase::Idle => self.step_idle(),
+            Phase::Busy(_) => self.step_busy(cx),
+            Phase::Draining { .. } => self.step_drain(),
+            Phase::Closing => false,
+        }
+    }
+
+    fn step_idle(&mut self) -> bool {
+        if self.shared.borrow().shutdown && self.read_buf.is_empty() && self.decoder.is_idle() {
+            self.phase = Phase::Closing;
+            return true;
+        }
+        match self.decoder.decode(&mut self.read_buf) {
+            Ok(Some(RequestItem::Head(head))) => {
+                self.start_request(head);
+                true
+            }
+            Ok(Some(_)) => true,
+            Ok(None) => {
+                if self.read_eof {
+                    // A partial request (or none) and nothing more to come.
+                    self.phase = Phase::Closing;
+                    return true;
+                }
+                if !self.read_buf.is_empty() && self.head_started.is_none() {
+                    self.head_started = Some(Instant::now());
+                }
+                false
+            }
+            Err(e) => {
+                if !e.is_io() {
+                    tracing::info!(
+                        target: "tornado.general",
+                        "Malformed HTTP message from {}: {}",
+                        self.peer_description(),
+                        e.message()
+                    );
+                }
+                self.decoder_failed = true;
+                self.fail_with_status(if e.status() == 0 { 400 } else { e.status() }, "");
+                true
+            }
+        }
+    }
+
+    fn peer_description(&self) -> String {
+        self.info
+            .peer_addr
+            .map(|a| a.ip().to_string())
+            .unwrap_or_else(|| "unix socket".into())
+    }
+
+    fn feed_body(&mut self) -> bool {
+        let Phase::Busy(busy) = &mut self.phase else {
+            return false;
+        };
+        let mut s = self.shared.borrow_mut();
+        if !s.body_wanted || s.body_piece.is_some() || s.body_done || s.body_error.is_some() {
+            return false;
+        }
+        if let Some(max) = s.max_body_override.take() {
+            self.decoder.set_max_body_size(max);
+        }
+        let s = &mut *s;
+        if s.expect_continue && !s.continue_sent && !s.head_written {
+            ResponseEncoder::encode_continue(&mut s.out);
+            s.continue_sent = true;
+        }
+        match self.decoder.decode(&mut self.read_buf) {
+            Ok(Some(RequestItem::Data(piece))) => {
+                s.body_piece = Some(piece);
+                self.body_wait_since = None;
+            }
+            Ok(Some(RequestItem::End)) => s.body_done = true,
+            Ok(Some(RequestItem::Head(_))) => {
+                s.body_error = Some(BodyError::Invalid {
+                    status: 400,
+                    message: "unexpected request head".into(),
+                })
+            }
+            Ok(None) => {
+                if !self.read_eof {
+                    return false;
+                }
+                s.body_error = Some(BodyError::Closed);
+                self.decoder_failed = true;
+            }
+            Err(e) => {
+                self.decoder_failed = true;
+                if e.is_io() {
+                    s.body_error = Some(BodyError::Closed);
+                } else {
+                    tracing::info!(target: "tornado.general", "Malformed HTTP request body: {}", e.message());
+                    busy.body_failed = Some(e.status());
+                    s.body_error = Some(BodyError::Invalid {
+                        status: e.status(),
+                        message: e.message().to_owned(),
+                    });
+                }
+            }
+        }
+        s.body_wanted = false;
+        s.wake_waiters();
+        true
+    }
+
+    fn step_busy(&mut self, cx: &mut TaskContext<'_>) -> bool {
+        let mut progress = self.feed_body();
+        let Phase::Busy(busy) = &mut self.phase else {
+            return progress;
+        };
+        if let Some(fut) = &mut busy.fut {
+            match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+                Ok(Poll::Pending) => {}
+                Ok(Poll::Ready(())) => {
+                    busy.fut = None;
+                    progress = true;
+                }
+                Err(panic) => {
+                    log_panic(&panic);
+                    busy.fut = None;
+                    busy.panicked = true;
+                    progress = true;
+                }
+            }
+            // The handler may have asked for body data while being polled.
+            if self.feed_body() {
+                return true;
+            }
+        }
+        let Phase::Busy(busy) = &mut self.phase else {
+            return progress;
+        };
+        if busy.fut.is_some() {
+            return progress;
+        }
+        let (finished, abandoned, head_written) = {
+            let s = self.shared.borrow();
+            (s.finished, s.abandoned, s.head_written)
+        };
+        if busy.panicked || (abandoned && !finished) {
+            let status = busy.body_failed.unwrap_or(500);
+            if head_written {
+                self.phase = Phase::Closing;
+            } else {
+                let body = format!(
+                    "<html><title>{status}: {r}</title><body>{status}: {r}</body></html>",
+                    r = crate::http::codec::reason_phrase(status)
+                );
+                self.fail_with_status(status, &body);
+            }
+            return true;
+        }
+        if !finished {
+            // The writer lives on elsewhere (an actor will finish the response).
+            return progress;
+        }
+        let keep_alive = self.shared.borrow().encoder.keep_alive();
+        let (expect_continue, continue_sent) = {
+            let s = self.shared.borrow();
+            (s.expect_continue, s.continue_sent)
+        };
+        self.phase = if !keep_alive || self.decoder_failed {
+            Phase::Closing
+        } else if self.decoder.in_body() {
+            if expect_continue && !continue_sent {
+                // The client is waiting for our go-ahead and will not send the body now.
+                Phase::Closing
+            } else {
+                Phase::Draining { discarded: 0 }
+            }
+        } else {
+            Phase::Idle
+        };
+        true
+    }
+
+    fn step_drain(&mut self) -> bool {
+        let Phase::Draining { discarded } = &mut self.phase else {
+            return false;
+        };
+        loop {
+            match self.decoder.decode(&mut self.read_buf) {
+                Ok(Some(RequestItem::Data(d))) => {
+                    *discarded += d.len() as u64;
+                    if *discarded > MAX_DRAIN {
+                        self.phase = Phase::Closing;
+                        return true;
+                    }
+                }
+                Ok(Some(RequestItem::End)) => {
+                    self.phase = Phase::Idle;
+                    return true;
+                }
+                Ok(Some(RequestItem::Head(_))) | Err(_) => {
+                    self.phase = Phase::Closing;
+                    return true;
+                }
+                Ok(None) => {
+                    if self.read_eof {
+                        self.phase = Phase::Closing;
+                        return true;
+                    }
+                    return false;
+                }
+            }
+        }
+    }
+
+    fn want_read(&self) -> bool {
+        if self.read_eof {
+            return false;
+        }
+        match &self.phase {
+            Phase::Idle | Phase::Draining { .. } => true,
+            Phase::Busy(_) => self.read_buf.len() < self.settings().chunk_size.max(8192),
+            Phase::Closing => false,
+        }
+    }
+
+    /// Writes buffered output. `Ok(true)` if some was written.
+    fn poll_write_out(&mut self, cx: &mut TaskContext<'_>) -> Result<bool, ()> {
+        let mut wrote = false;
+        loop {
+            let mut s = self.shared.borrow_mut();
+            if s.out.is_empty() {
+                self.write_stalled_since = None;
+                return Ok(wrote);
+            }
+            match Pin::new(&mut self.io).poll_write(cx, &s.out) {
+                Poll::Ready(Ok(0)) => return Err(()),
+                Poll::Ready(Ok(n)) => {
+                    s.out.advance(n);
+                    wrote = true;
+                    self.write_stalled_since = None;
+                }
+                Poll::Ready(Err(e)) => {
+                    tracing::debug!(target: "tornado.general", "write error: {e}");
+                    return Err(());
+                }
+                Poll::Pending => {
+                    if self.write_stalled_since.is_none() {
+                        self.write_stalled_since = Some(Instant::now());
+                    }
+                    return Ok(wrote);
+                }
+            }
+        }
+    }
+
+    fn mark_closed(&mut self) {
+        let mut s = self.shared.borrow_mut();
+        s.closed = true;
+        s.out.clear();
+        s.wake_waiters();
+    }
+
+    /// The moment the current wait times out, if any.
+    fn deadline(&mut self) -> Option<(Instant, &'static str)> {
+        let settings = self.params.settings.clone();
+        let mut best: Option<(Instant, &'static str)> = None;
+        let mut consider = |t: Instant, why: &'static str| {
+            if best.is_none_or(|(b, _)| t < b) {
+                best = Some((t, why));
+            }
+        };
+        if let Some(since) = self.write_stalled_since {
+            consider(since + settings.idle_connection_timeout, "write");
+        }
+        match &self.phase {
+            Phase::Idle => {
+                if let Some(started) = self.head_started {
+                    consider(started + settings.header_timeout, "header");
+                } else {
+                    let since = *self.idle_since.get_or_insert_with(Instant::now);
+                    consider(since + settings.idle_connection_timeout, "idle");
+                }
+            }
+            Phase::Draining { .. } => {
+                let since = *self.head_started.get_or_insert_with(Instant::now);
+                consider(since + settings.header_timeout, "drain");
+            }
+            Phase::Busy(_) => {
+                if let Some(limit) = settings.body_timeout {
+                    if self.shared.borrow().body_wanted {
+                        let since = *self.body_wait_since.get_or_insert_with(Instant::now);
+                        consider(since + limit, "body");
+                    }
+                }
+            }
+            Phase::Closing => {}
+        }
+        best
+    }
+
+    fn on_timeout(&mut self, why: &'static str) {
+        tracing::debug!(target: "tornado.general", "closing connection from {}: {why} timeout", self.peer_description());
+        match why {
+            "body" => {
+                tracing::info!(target: "tornado.general", "Timeout reading body from {}", self.peer_description());
+                let mut s = self.shared.borrow_mut();
+                s.body_error = Some(BodyError::Timeout);
+                s.body_wanted = false;
+                s.wake_waiters();
+                self.decoder_failed = true;
+            }
+            _ => {
+                self.mark_closed();
+                self.phase = Phase::Closing;
+                self.shut_down = true;
+            }
+        }
+    }
+
+    fn run(&mut self, cx: &mut TaskContext<'_>) -> Poll<()> {
+        loop {
+            if self.shared.borrow().force_close {
+                return Poll::Ready(());
+            }
+            // 1. Everything that needs no I/O: decode, run handlers. Pipelined requests are
+            //    all answered before the batch of responses is written.
+            let progressed = self.step(cx);
+            let buffered = self.shared.borrow().out.len();
+            if progressed && buffered < self.settings().write_high_water {
+                continue;
+            }
+
+            // 2. Write.
+            let before = buffered;
+            match self.poll_write_out(cx) {
+                Err(()) => {
+                    self.mark_closed();
+                    match &self.phase {
+                        Phase::Busy(b) if b.fut.is_some() => {
+                            // Let the handler see the close and end.
+                            self.shut_down = true;
+                            continue;
+                        }
+                        _ => return Poll::Ready(()),
+                    }
+                }
+                Ok(wrote) => {
+                    if wrote {
+                        let mut s = self.shared.borrow_mut();
+                        if s.out.len() <= s.write_low_water && before > s.write_low_water {
+                            s.wake_waiters();
+                            drop(s);
+                            if matches!(self.phase, Phase::Busy(_)) {
+                                continue;
+                            }
+                        }
+                    }
+                }
+            }
+            if let Phase::Closing = self.phase {
+                if self.shared.borrow().out.is_empty() || self.shut_down {
+                    if !self.shut_down {
+                        let _ = Pin::new(&mut self.io).poll_shutdown(cx);
+                    }
+                    return Poll::Ready(());
+                }
+            }
+            if self.shut_down && !matches!(self.phase, Phase::Busy(_)) {
+                return Poll::Ready(());
+            }
+
+            // 3. Read.
+            if self.want_read() {
+                if self.read_buf.capacity() - self.read_buf.len() < 4096 {
+                    self.read_buf.reserve(8192);
+                }
+                match tokio_util::io::poll_read_buf(Pin::new(&mut self.io), cx, &mut self.read_buf)
+                {
+                    Poll::Ready(Ok(0)) => {
+                        self.read_eof = true;
+                        if let Phase::Busy(_) = self.phase {
+                            let mut s = self.shared.borrow_mut();
+                            s.peer_eof = true;
+                            s.wake_waiters();
+                        }
+                        continue;
+                    }
+                    Poll::Ready(Ok(_)) => continue,
+                    Poll::Ready(Err(e)) => {
+                        tracing::debug!(target: "tornado.general", "read error: {e}");
+                        self.read_eof = true;
+                        self.mark_closed();
+                        continue;
+                    }
+                    Poll::Pending => {}
+                }
+            }
+
+            // 4. Timers.
+            if let Some((deadline, why)) = self.deadline() {
+                let deadline = tokio::time::Instant::from_std(deadline);
+                match &mut self.sleep {
+                    Some(s) if s.deadline() == deadline => {}
+                    Some(s) => s.as_mut().reset(deadline),
+                    None => self.sleep = Some(Box::pin(tokio::time::sleep_until(deadline))),
+                }
+                if let Some(s) = &mut self.sleep {
+                    if s.as_mut().poll(cx).is_ready() {
+                        self.sleep = None;
+                        self.on_timeout(why);
+                        continue;
+                    }
+                }
+            }
+            return Poll::Pending;
+        }
+    }
+}
+
+impl Future for Driver {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        {
+            let mut s = this.shared.borrow_mut();
+            s.driver_polling = true;
+            if !s
+                .driver_waker
+                .as_ref()
+                .is_some_and(|w| w.will_wake(cx.waker()))
+            {
+                s.driver_waker = Some(cx.waker().clone());
+            }
+        }
+        let result = this.run(cx);
+        let mut s = this.shared.borrow_mut();
+        s.driver_polling = false;
+        if result.is_ready() {
+            s.closed = true;
+            s.wake_waiters();
+        }
+        result
+    }
+}
+
+fn log_panic(panic: &Box<dyn std::any::Any + Send>) {
+    let msg = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(non-string panic)".into());
+    tracing::error!(target: "tornado.application", "Uncaught panic in request handler: {msg}");
+}
+
+/// The client's IP and scheme, honouring `xheaders` and the `protocol` setting.
+fn client_address(
+    settings: &ServerSettings,
+    info: &ConnectionInfo,
+    head: &RequestHead,
+) -> (String, String) {
+    let mut remote_ip = match info.peer_addr {
+        Some(a) => a.ip().to_string(),
+        None => "0.0.0.0".to_owned(),
+    };
+    let mut protocol = match &settings.protocol {
+        Some(p) => p.clone(),
+        None if info.secure => "https".to_owned(),
+        None => "http".to_owned(),
+    };
+    if settings.xheaders {
+        let forwarded = head
+            .headers
+            .get_list("X-Forwarded-For")
+            .last()
+            .and_then(|v| v.split(',').next_back())
+            .map(str::trim)
+            .map(str::to_owned);
+        let candidate = head
+            .headers
+            .get("X-Real-Ip")
+            .map(|v| v.trim().to_owned())
+            .or(forwarded);
+        if let Some(ip) = candidate {
+            if ip.parse::<IpAddr>().is_ok() {
+                remote_ip = ip;
+            }
+        }
+        let scheme = head
+            .headers
+            .get_list("X-Scheme")
+            .last()
+            .copied()
+            .or_else(|| head.headers.get_list("X-Forwarded-Proto").last().copied())
+            .and_then(|v| v.split(',').next_back())
+            .map(|v| v.trim().to_ascii_lowercase());
+        if let Some(scheme) = scheme {
+            if scheme == "http" || scheme == "https" {
+                protocol = scheme;
+            }
+        }
+    }
+    (remote_ip, protocol)
+}
+
+/// How long the graceful part of a shutdown may take before connections are cut.
+pub(crate) const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::HttpHeaders;
+
+    fn head_with(headers: &[(&str, &str)]) -> RequestHead {
+        RequestHead {
+            method: "GET".into(),
+            uri: "/".into(),
+            version: crate::http::Version::Http11,
+            headers: headers.iter().copied().collect::<HttpHeaders>(),
+            body: BodyLength::Empty,
+            keep_alive: true,
+            expect_continue: false,
+        }
+    }
+
+    fn info() -> ConnectionInfo {
+        ConnectionInfo {
+            peer_addr: Some("10.0.0.1:5000".parse().unwrap()),
+            local_addr: None,
+            secure: false,
+        }
+    }
+
+    #[test]
+    fn xheaders_off_ignores_headers() {
+        let s = ServerSettings::default();
+        let (ip, proto) = client_address(
+            &s,
+            &info(),
+            &head_with(&[("X-Real-Ip", "1.2.3.4"), ("X-Scheme", "https")]),
+        );
+        assert_eq!((ip.as_str(), proto.as_str()), ("10.0.0.1", "http"));
+    }
+
+    #[test]
+    fn xheaders_rules() {
+        let s = ServerSettings {
+            xheaders: true,
+            ..Default::default()
+        };
+        let addr = |h: &[(&str, &str)]| client_address(&s, &info(), &head_with(h));
+        assert_eq!(
+            addr(&[("X-Forwarded-For", "1.1.1.1, 2.2.2.2")]).0,
+            "2.2.2.2"
+        );
+        assert_eq!(
+            addr(&[("X-Forwarded-For", "1.1.1.1"), ("X-Real-Ip", "3.3.3.3")]).0,
+            "3.3.3.3"
+        );
+        assert_eq!(addr(&[("X-Real-Ip", "not-an-ip")]).0, "10.0.0.1");
+        assert_eq!(addr(&[("X-Real-Ip", "")]).0, "10.0.0.1");
+        assert_eq!(addr(&[("X-Real-Ip", "::1")]).0, "::1");
+        assert_eq!(addr(&[("X-Forwarded-Proto", "http, https")]).1, "https");
+        assert_eq!(addr(&[("X-Scheme", "HTTPS")]).1, "https");
+        assert_eq!(addr(&[("X-Scheme", "ftp")]).1, "http");
+        let unix = ConnectionInfo {
+            peer_addr: None,
+            local_addr: None,
+            secure: true,
+        };
+        assert_eq!(
+            client_address(&s, &unix, &head_with(&[])),
+            ("0.0.0.0".into(), "https".into())
+        );
+    }
+}

@@ -1,0 +1,300 @@
+//! The HTTP/1.1 server (Tornado's `httpserver`): a supervised tree of actors.
+//!
+//! ```text
+//! ServerSupervisor ── restarts a worker whose thread dies; runs the graceful shutdown
+//! └─ Worker × N (one arbiter thread each; N defaults to the core count)
+//!    └─ Acceptor per listening socket (under an actix Supervisor)
+//!       └─ Connection per socket ── owns the socket; decodes, runs the request's
+//!          delegate inline, encodes; bounded buffers both ways
+//! ```
+//!
+//! # Examples
+//!
+//! ```no_run
+//! use tornado::http::{delegate_fn, HttpServer};
+//!
+//! #[actix_rt::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let hello = delegate_fn(|_req, resp| async move {
+//!         let _ = resp.respond(200, &[("Content-Type", "text/plain")], "Hello, world");
+//!     });
+//!     let server = HttpServer::new(hello).listen(8888, "127.0.0.1")?.start()?;
+//!     server.handle_signals();
+//!     server.wait().await;
+//!     Ok(())
+//! }
+//! ```
+
+mod connection;
+mod delegate;
+mod listener;
+mod settings;
+mod shared;
+mod stream;
+mod supervisor;
+#[cfg(feature = "tls")]
+mod tls;
+
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::prelude::*;
+
+pub use delegate::{
+    delegate_fn, Body, BodyError, ConnectionInfo, FnDelegate, HttpServerDelegate, ResponseWriter,
+    ServerRequest, WriteError,
+};
+#[cfg(unix)]
+pub use listener::bind_unix_socket;
+pub use listener::{bind_sockets, BindOptions, Listener};
+pub use settings::ServerSettings;
+pub use stream::ServerStream;
+pub use supervisor::ServerStats;
+#[cfg(feature = "tls")]
+pub use tls::TlsConfig;
+
+use supervisor::{KillWorker, ServerSupervisor, StopServer, WorkerConfig};
+
+/// Builds and starts an HTTP server around a [`HttpServerDelegate`].
+///
+/// Bind with [`listen`](Self::listen), [`bind`](Self::bind), [`bind_unix`](Self::bind_unix) or
+/// [`add_sockets`](Self::add_sockets) (pre-bound listeners), then [`start`](Self::start) it
+/// inside a running actix `System`.
+pub struct HttpServer {
+    delegate: Arc<dyn HttpServerDelegate>,
+    settings: ServerSettings,
+    workers: usize,
+    bind_options: BindOptions,
+    listeners: Vec<Listener>,
+    #[cfg(feature = "tls")]
+    tls: Option<TlsConfig>,
+}
+
+impl std::fmt::Debug for HttpServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpServer")
+            .field("settings", &self.settings)
+            .field("workers", &self.workers)
+            .field("listeners", &self.listeners)
+            .finish()
+    }
+}
+
+impl HttpServer {
+    /// A server answering with `delegate`, with default settings and one worker per core.
+    pub fn new(delegate: impl HttpServerDelegate) -> Self {
+        Self::from_arc(Arc::new(delegate))
+    }
+
+    /// [`new`](Self::new) for a delegate already in an `Arc`.
+    pub fn from_arc(delegate: Arc<dyn HttpServerDelegate>) -> Self {
+        HttpServer {
+            delegate,
+            settings: ServerSettings::default(),
+            workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            bind_options: BindOptions::default(),
+            listeners: Vec::new(),
+            #[cfg(feature = "tls")]
+            tls: None,
+        }
+    }
+
+    /// Replaces the settings.
+    pub fn settings(mut self, settings: ServerSettings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// Number of worker threads. Default: the number of cores.
+    pub fn workers(mut self, n: usize) -> Self {
+        self.workers = n.max(1);
+        self
+    }
+
+    /// Backlog and `SO_REUSEPORT` for the sockets bound after this call.
+    pub fn bind_options(mut self, options: BindOptions) -> Self {
+        self.bind_options = options;
+        self
+    }
+
+    /// Binds `address:port` (Tornado's `listen(port, address)`); port 0 picks a free port.
+    pub fn listen(self, port: u16, address: &str) -> io::Result<Self> {
+        self.bind((address, port))
+    }
+
+    /// Binds every address `addr` resolves to.
+    pub fn bind(mut self, addr: impl ToSocketAddrs) -> io::Result<Self> {
+        let sockets = bind_sockets(addr, &self.bind_options)?;
+        self.listeners
+            .extend(sockets.into_iter().map(Listener::Tcp));
+        Ok(self)
+    }
+
+    /// Binds a Unix-domain socket at `path`.
+    #[cfg(unix)]
+    pub fn bind_unix(mut self, path: impl AsRef<std::path::Path>) -> io::Result<Self> {
+        self.listeners.push(Listener::Unix(bind_unix_socket(path)?));
+        Ok(self)
+    }
+
+    /// Adds listeners bound elsewhere (Tornado's `add_sockets`). They are made non-blocking.
+    pub fn add_sockets<L: Into<Listener>>(
+        mut self,
+        sockets: impl IntoIterator<Item = L>,
+    ) -> io::Result<Self> {
+        for l in sockets {
+            let l = l.into();
+            match &l {
+                Listener::Tcp(t) => t.set_nonblocking(true)?,
+                #[cfg(unix)]
+                Listener::Unix(u) => u.set_nonblocking(true)?,
+            }
+            self.listeners.push(l);
+        }
+        Ok(self)
+    }
+
+    /// Serves TLS on every TCP listener.
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, tls: TlsConfig) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// Starts the actor tree. Must be called within a running actix `System`; the supervisor
+    /// lives on the calling arbiter, each worker on an arbiter thread of its own.
+    pub fn start(self) -> io::Result<ServerHandle> {
+        if self.listeners.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the server has no listening socket",
+            ));
+        }
+        if actix_rt::System::try_current().is_none() {
+            return Err(io::Error::other(
+                "HttpServer::start needs a running actix System",
+            ));
+        }
+        let local_addrs = self
+            .listeners
+            .iter()
+            .filter_map(|l| match l {
+                Listener::Tcp(t) => t.local_addr().ok(),
+                #[cfg(unix)]
+                Listener::Unix(_) => None,
+            })
+            .collect();
+        let cfg = Arc::new(WorkerConfig::new(
+            self.settings,
+            self.delegate,
+            #[cfg(feature = "tls")]
+            self.tls,
+        ));
+        let stats = cfg.stats.clone();
+        let (done_tx, done_rx) = tokio::sync::watch::channel(false);
+        let done_tx = Arc::new(done_tx);
+        let supervisor = ServerSupervisor::new(cfg, self.listeners, self.workers, done_tx).start();
+        Ok(ServerHandle {
+            supervisor,
+            local_addrs,
+            stats,
+            done: done_rx,
+        })
+    }
+}
+
+/// A running server: its addresses, its counters, and the way to stop it.
+#[derive(Clone)]
+pub struct ServerHandle {
+    supervisor: Addr<ServerSupervisor>,
+    local_addrs: Vec<SocketAddr>,
+    stats: Arc<ServerStats>,
+    done: tokio::sync::watch::Receiver<bool>,
+}
+
+impl std::fmt::Debug for ServerHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerHandle")
+            .field("local_addrs", &self.local_addrs)
+            .finish()
+    }
+}
+
+/// How long [`ServerHandle::handle_signals`] lets requests finish. Default: 10 s.
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = connection::DEFAULT_SHUTDOWN_GRACE;
+
+impl ServerHandle {
+    /// The TCP addresses the server listens on (ports resolved when 0 was asked for).
+    pub fn local_addrs(&self) -> &[SocketAddr] {
+        &self.local_addrs
+    }
+
+    /// The first TCP address, if any.
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.local_addrs.first().copied()
+    }
+
+    /// Live counters.
+    pub fn stats(&self) -> &ServerStats {
+        &self.stats
+    }
+
+    /// Stops the server: accepting ends at once, idle keep-alive connections close, requests in
+    /// flight get `grace` to finish (their responses say `Connection: close`), and whatever is
+    /// still open then is cut. Resolves when the workers have stopped.
+    pub async fn stop(&self, grace: Duration) {
+        let _ = self.supervisor.send(StopServer { grace }).await;
+        self.wait().await;
+    }
+
+    /// Resolves when the server has stopped.
+    pub async fn wait(&self) {
+        let mut done = self.done.clone();
+        let _ = done.wait_for(|d| *d).await;
+    }
+
+    /// Stops the server gracefully (see [`stop`](Self::stop), with
+    /// [`DEFAULT_SHUTDOWN_GRACE`]) on SIGINT or SIGTERM.
+    pub fn handle_signals(&self) {
+        let handle = self.clone();
+        actix_rt::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!(target: "tornado.general", "signal received; stopping the server");
+            handle.stop(DEFAULT_SHUTDOWN_GRACE).await;
+        });
+    }
+
+    /// Ends worker `index`'s thread as if it had crashed, so tests can watch it being replaced.
+    #[doc(hidden)]
+    pub async fn kill_worker_for_test(&self, index: usize) -> bool {
+        self.supervisor
+            .send(KillWorker(index))
+            .await
+            .unwrap_or(false)
+    }
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let term = signal(SignalKind::terminate());
+    let int = signal(SignalKind::interrupt());
+    match (term, int) {
+        (Ok(mut term), Ok(mut int)) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        }
+        _ => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,579 @@
+//! The server's actor tree: `ServerSupervisor` → one `Worker` per arbiter thread → an
+//! `Acceptor` per listening socket (under an actix `Supervisor`) → `Connection`s.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::io;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::prelude::*;
+use futures_util::future::LocalBoxFuture;
+use tokio::sync::Notify;
+
+use super::connection::{ConnParams, Connection, ForceClose, GracefulClose};
+use super::delegate::{ConnectionInfo, HttpServerDelegate};
+use super::listener::Listener;
+use super::settings::ServerSettings;
+use super::stream::ServerStream;
+#[cfg(feature = "tls")]
+use super::tls::TlsConfig;
+
+/// Counters of a running server.
+#[derive(Debug, Default)]
+pub struct ServerStats {
+    pub(crate) open_connections: AtomicUsize,
+    pub(crate) accepted: AtomicU64,
+    pub(crate) worker_restarts: AtomicUsize,
+}
+
+impl ServerStats {
+    /// Connections open now.
+    pub fn open_connections(&self) -> usize {
+        self.open_connections.load(Ordering::Relaxed)
+    }
+    /// Connections accepted since the start.
+    pub fn accepted(&self) -> u64 {
+        self.accepted.load(Ordering::Relaxed)
+    }
+    /// Worker threads that died and were replaced.
+    pub fn worker_restarts(&self) -> usize {
+        self.worker_restarts.load(Ordering::Relaxed)
+    }
+}
+
+/// Caps open connections: accepting waits while the cap is reached.
+#[derive(Debug)]
+pub(crate) struct ConnectionLimit {
+    max: Option<usize>,
+    stats: Arc<ServerStats>,
+    released: Notify,
+}
+
+impl ConnectionLimit {
+    fn try_acquire(&self) -> bool {
+        let count = &self.stats.open_connections;
+        let Some(max) = self.max else {
+            count.fetch_add(1, Ordering::Relaxed);
+            return true;
+        };
+        let mut n = count.load(Ordering::Relaxed);
+        loop {
+            if n >= max {
+                return false;
+            }
+            match count.compare_exchange_weak(n, n + 1, Ordering::AcqRel, Ordering::Relaxed) {
+                Ok(_) => return true,
+                Err(actual) => n = actual,
+            }
+        }
+    }
+
+    async fn acquire(&self) {
+        loop {
+            let released = self.released.notified();
+            if self.try_acquire() {
+                return;
+            }
+            released.await;
+        }
+    }
+
+    fn release(&self) {
+        self.stats.open_connections.fetch_sub(1, Ordering::AcqRel);
+        self.released.notify_one();
+    }
+}
+
+/// What every worker shares.
+pub(crate) struct WorkerConfig {
+    pub(crate) settings: Arc<ServerSettings>,
+    pub(crate) delegate: Arc<dyn HttpServerDelegate>,
+    #[cfg(feature = "tls")]
+    pub(crate) tls: Option<TlsConfig>,
+    pub(crate) stats: Arc<ServerStats>,
+    pub(crate) limit: Arc<ConnectionLimit>,
+}
+
+impl WorkerConfig {
+    pub(crate) fn new(
+        settings: ServerSettings,
+        delegate: Arc<dyn HttpServerDelegate>,
+        #[cfg(feature = "tls")] tls: Option<TlsConfig>,
+    ) -> Self {
+        let stats = Arc::new(ServerStats::default());
+        let limit = Arc::new(ConnectionLimit {
+            max: settings.max_connections,
+            stats: stats.clone(),
+            released: Notify::new(),
+        });
+        WorkerConfig {
+            settings: Arc::new(settings),
+            delegate,
+            #[cfg(feature = "tls")]
+            tls,
+            stats,
+            limit,
+        }
+    }
+}
+
+/// The connections of one worker.
+#[derive(Default)]
+struct Registry {
+    next_id: u64,
+    conns: HashMap<u64, Addr<Connection>>,
+    changed: Rc<Notify>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Acceptor
+
+enum AcceptSource {
+    Tcp(tokio::net::TcpListener),
+    #[cfg(unix)]
+    Unix(tokio::net::UnixListener),
+}
+
+/// Stop accepting for good.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct StopAccepting;
+
+/// Accepts connections on one listening socket and starts a `Connection` actor for each, on
+/// its worker's thread. Runs under an actix `Supervisor`, which restarts it if it stops.
+struct Acceptor {
+    source: Rc<AcceptSource>,
+    worker: Rc<WorkerShared>,
+    stopping: bool,
+}
+
+struct WorkerShared {
+    cfg: Arc<WorkerConfig>,
+    params: Rc<ConnParams>,
+    registry: Rc<RefCell<Registry>>,
+}
+
+impl Actor for Acceptor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        if self.stopping {
+            ctx.stop();
+            return;
+        }
+        let source = self.source.clone();
+        let worker = self.worker.clone();
+        ctx.spawn(actix::fut::wrap_future(accept_loop(source, worker)));
+    }
+}
+
+impl Supervised for Acceptor {
+    fn restarting(&mut self, _: &mut Self::Context) {
+        if !self.stopping {
+            tracing::warn!(target: "tornado.general", "restarting an acceptor");
+        }
+    }
+}
+
+impl Handler<StopAccepting> for Acceptor {
+    type Result = ();
+    fn handle(&mut self, _: StopAccepting, ctx: &mut Self::Context) {
+        self.stopping = true;
+        ctx.stop();
+    }
+}
+
+fn is_transient(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::Interrupted
+            | io::ErrorKind::WouldBlock
+    )
+}
+
+async fn accept_loop(source: Rc<AcceptSource>, worker: Rc<WorkerShared>) {
+    loop {
+        worker.cfg.limit.acquire().await;
+        let accepted: io::Result<(
+            LocalBoxFuture<'static, io::Result<ServerStream>>,
+            ConnectionInfo,
+        )> = match &*source {
+            AcceptSource::Tcp(l) => match l.accept().await {
+                Ok((tcp, peer)) => {
+                    let _ = tcp.set_nodelay(true);
+                    let info = ConnectionInfo {
+                        peer_addr: Some(peer),
+                        local_addr: tcp.local_addr().ok(),
+                        secure: false,
+                    };
+                    tcp_stream(tcp, info, &worker.cfg)
+                }
+                Err(e) => Err(e),
+            },
+            #[cfg(unix)]
+            AcceptSource::Unix(l) => match l.accept().await {
+                Ok((unix, _)) => {
+                    let info = ConnectionInfo {
+                        peer_addr: None,
+                        local_addr: None,
+                        secure: false,
+                    };
+                    let fut: LocalBoxFuture<'static, io::Result<ServerStream>> =
+                        Box::pin(async move { Ok(ServerStream::Unix(unix)) });
+                    Ok((fut, info))
+                }
+                Err(e) => Err(e),
+            },
+        };
+        match accepted {
+            Ok((stream, info)) => {
+                worker.cfg.stats.accepted.fetch_add(1, Ordering::Relaxed);
+                let registry = worker.registry.clone();
+                let id = {
+                    let mut r = registry.borrow_mut();
+                    r.next_id += 1;
+                    r.next_id
+                };
+                let limit = worker.cfg.limit.clone();
+                let on_stop_registry = registry.clone();
+                let on_stop = Box::new(move || {
+                    let mut r = on_stop_registry.borrow_mut();
+                    r.conns.remove(&id);
+                    r.changed.notify_waiters();
+                    limit.release();
+                });
+                let addr = Connection::start(stream, info, worker.params.clone(), on_stop);
+                registry.borrow_mut().conns.insert(id, addr);
+            }
+            Err(e) => {
+                worker.cfg.limit.release();
+                if is_transient(&e) {
+                    continue;
+                }
+                tracing::error!(target: "tornado.general", "error accepting a connection: {e}");
+                // Out of file descriptors and the like: give the system a moment.
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
+#[allow(clippy::type_complexity)]
+fn tcp_stream(
+    tcp: tokio::net::TcpStream,
+    mut info: ConnectionInfo,
+    cfg: &WorkerConfig,
+) -> io::Result<(
+    LocalBoxFuture<'static, io::Result<ServerStream>>,
+    ConnectionInfo,
+)> {
+    #[cfg(feature = "tls")]
+    if let Some(tls) = &cfg.tls {
+        info.secure = true;
+        let acceptor = tokio_rustls::TlsAcceptor::from(tls.config.clone());
+        let fut: LocalBoxFuture<'static, io::Result<ServerStream>> = Box::pin(async move {
+            let s = acceptor.accept(tcp).await?;
+            Ok(ServerStream::Tls(Box::new(s)))
+        });
+        return Ok((fut, info));
+    }
+    let _ = (&mut info, cfg);
+    Ok((
+        Box::pin(std::future::ready(Ok(ServerStream::Tcp(tcp)))),
+        info,
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Worker
+
+thread_local! {
+    static SENTINEL: RefCell<Option<Sentinel>> = const { RefCell::new(None) };
+}
+
+/// Lives in a worker thread's thread-local storage; when the thread ends, for whatever reason,
+/// it tells the supervisor.
+struct Sentinel {
+    index: usize,
+    generation: u64,
+    supervisor: Addr<ServerSupervisor>,
+}
+
+impl Drop for Sentinel {
+    fn drop(&mut self) {
+        self.supervisor.do_send(WorkerExited {
+            index: self.index,
+            generation: self.generation,
+        });
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+struct StopWorker {
+    grace: Duration,
+}
+
+struct Worker {
+    index: usize,
+    generation: u64,
+    listeners: Vec<Listener>,
+    cfg: Arc<WorkerConfig>,
+    supervisor: Addr<ServerSupervisor>,
+    shared: Option<Rc<WorkerShared>>,
+    acceptors: Vec<Addr<Acceptor>>,
+}
+
+impl Actor for Worker {
+    type Context = Context<Self>;
+
+    fn started(&mut self, _: &mut Self::Context) {
+        SENTINEL.with(|s| {
+            *s.borrow_mut() = Some(Sentinel {
+                index: self.index,
+                generation: self.generation,
+                supervisor: self.supervisor.clone(),
+            })
+        });
+        let shared = Rc::new(WorkerShared {
+            cfg: self.cfg.clone(),
+            params: Rc::new(ConnParams {
+                settings: self.cfg.settings.clone(),
+                delegate: self.cfg.delegate.clone(),
+            }),
+            registry: Rc::new(RefCell::new(Registry::default())),
+        });
+        for listener in self.listeners.drain(..) {
+            let source = match listener {
+                Listener::Tcp(l) => tokio::net::TcpListener::from_std(l).map(AcceptSource::Tcp),
+                #[cfg(unix)]
+                Listener::Unix(l) => tokio::net::UnixListener::from_std(l).map(AcceptSource::Unix),
+            };
+            match source {
+                Ok(source) => {
+                    let source = Rc::new(source);
+                    let worker = shared.clone();
+                    self.acceptors
+                        .push(actix::Supervisor::start(move |_| Acceptor {
+                            source,
+                            worker,
+                            stopping: false,
+                        }));
+                }
+                Err(e) => {
+                    tracing::error!(target: "tornado.general", "worker {} cannot listen: {e}", self.index)
+                }
+            }
+        }
+        self.shared = Some(shared);
+    }
+}
+
+impl Handler<StopWorker> for Worker {
+    type Result = ResponseFuture<()>;
+
+    fn handle(&mut self, msg: StopWorker, _: &mut Self::Context) -> Self::Result {
+        for a in self.acceptors.drain(..) {
+            a.do_send(StopAccepting);
+        }
+        SENTINEL.with(|s| {
+            if let Some(sentinel) = s.borrow_mut().as_mut() {
+                // A stop we asked for is not a death.
+                sentinel.generation = u64::MAX;
+            }
+        });
+        let Some(shared) = self.shared.clone() else {
+            return Box::pin(async {});
+        };
+        let registry = shared.registry.clone();
+        for addr in registry.borrow().conns.values() {
+            addr.do_send(GracefulClose);
+        }
+        Box::pin(async move {
+            let deadline = tokio::time::Instant::now() + msg.grace;
+            loop {
+                let changed = registry.borrow().changed.clone();
+                let notified = changed.notified();
+                if registry.borrow().conns.is_empty() {
+                    break;
+                }
+                if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                    break;
+                }
+            }
+            let left: Vec<Addr<Connection>> = registry.borrow().conns.values().cloned().collect();
+            if !left.is_empty() {
+                tracing::info!(target: "tornado.general", "closing {} connections still open at shutdown", left.len());
+            }
+            for addr in left {
+                let _ = addr.send(ForceClose).await;
+            }
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Supervisor
+
+#[derive(Message)]
+#[rtype(result = "()")]
+struct WorkerExited {
+    index: usize,
+    generation: u64,
+}
+
+/// Stop the server.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub(crate) struct StopServer {
+    pub(crate) grace: Duration,
+}
+
+/// Ends a worker's thread as if it had died (for tests of the restart path).
+#[derive(Message)]
+#[rtype(result = "bool")]
+pub(crate) struct KillWorker(pub(crate) usize);
+
+struct WorkerSlot {
+    arbiter: Arbiter,
+    addr: Addr<Worker>,
+    generation: u64,
+}
+
+/// The root of a server's actor tree: starts the workers, replaces one whose thread dies, and
+/// runs the graceful shutdown.
+pub(crate) struct ServerSupervisor {
+    cfg: Arc<WorkerConfig>,
+    listeners: Vec<Listener>,
+    workers: Vec<Option<WorkerSlot>>,
+    next_generation: u64,
+    stopping: bool,
+    done: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl ServerSupervisor {
+    pub(crate) fn new(
+        cfg: Arc<WorkerConfig>,
+        listeners: Vec<Listener>,
+        workers: usize,
+        done: Arc<tokio::sync::watch::Sender<bool>>,
+    ) -> Self {
+        ServerSupervisor {
+            cfg,
+            listeners,
+            workers: (0..workers.max(1)).map(|_| None).collect(),
+            next_generation: 0,
+            stopping: false,
+            done,
+        }
+    }
+
+    fn spawn_worker(&mut self, index: usize, me: Addr<ServerSupervisor>) -> io::Result<WorkerSlot> {
+        let listeners = self
+            .listeners
+            .iter()
+            .map(Listener::try_clone)
+            .collect::<io::Result<Vec<_>>>()?;
+        self.next_generation += 1;
+        let generation = self.next_generation;
+        let arbiter = Arbiter::new();
+        let cfg = self.cfg.clone();
+        let addr = Worker::start_in_arbiter(&arbiter.handle(), move |_| Worker {
+            index,
+            generation,
+            listeners,
+            cfg,
+            supervisor: me,
+            shared: None,
+            acceptors: Vec::new(),
+        });
+        Ok(WorkerSlot {
+            arbiter,
+            addr,
+            generation,
+        })
+    }
+}
+
+impl Actor for ServerSupervisor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        let me = ctx.address();
+        for i in 0..self.workers.len() {
+            match self.spawn_worker(i, me.clone()) {
+                Ok(slot) => self.workers[i] = Some(slot),
+                Err(e) => {
+                    tracing::error!(target: "tornado.general", "cannot start worker {i}: {e}")
+                }
+            }
+        }
+    }
+
+    fn stopped(&mut self, _: &mut Self::Context) {
+        for slot in self.workers.iter_mut().filter_map(Option::take) {
+            slot.arbiter.stop();
+        }
+        self.done.send_replace(true);
+    }
+}
+
+impl Handler<WorkerExited> for ServerSupervisor {
+    type Result = ();
+
+    fn handle(&mut self, msg: WorkerExited, ctx: &mut Self::Context) {
+        if self.stopping || msg.generation == u64::MAX {
+            return;
+        }
+        let current = self.workers.get(msg.index).and_then(|s| s.as_ref());
+        if current.is_none_or(|s| s.generation != msg.generation) {
+            return;
+        }
+        tracing::warn!(target: "tornado.general", "worker {} died; starting a new one", msg.index);
+        self.cfg
+            .stats
+            .worker_restarts
+            .fetch_add(1, Ordering::Relaxed);
+        match self.spawn_worker(msg.index, ctx.address()) {
+            Ok(slot) => self.workers[msg.index] = Some(slot),
+            Err(e) => {
+                tracing::error!(target: "tornado.general", "cannot restart worker {}: {e}", msg.index)
+            }
+        }
+    }
+}
+
+impl Handler<KillWorker> for ServerSupervisor {
+    type Result = bool;
+
+    fn handle(&mut self, msg: KillWorker, _: &mut Self::Context) -> bool {
+        match self.workers.get(msg.0).and_then(|s| s.as_ref()) {
+            Some(slot) => slot.arbiter.stop(),
+            None => false,
+        }
+    }
+}
+
+impl Handler<StopServer> for ServerSupervisor {
+    type Result = ResponseActFuture<Self, ()>;
+
+    fn handle(&mut self, msg: StopServer, _: &mut Self::Context) -> Self::Result {
+        self.stopping = true;
+        let addrs: Vec<Addr<Worker>> = self
+            .workers
+            .iter()
+            .filter_map(|s| s.as_ref().map(|s| s.addr.clone()))
+            .collect();
+        let grace = msg.grace;
+        let stop_all = async move {
+            let waits = addrs.iter().map(|a| a.send(StopWorker { grace }));
+            futures_util::future::join_all(waits).await;
+        };
+        Box::pin(actix::fut::wrap_future(stop_all).map(|_, _, ctx: &mut Context<Self>| ctx.stop()))
+    }
+}

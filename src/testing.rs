@@ -1,1 +1,0 @@
-//! Tornado's `testing` module.
