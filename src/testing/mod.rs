@@ -28,6 +28,29 @@ pub use log::{init_logging, ExpectLog};
 
 use crate::http::{HttpServer, HttpServerDelegate, ServerHandle, ServerSettings};
 
+/// A delegate that reads the whole body and answers `200` with
+/// `"<method> <uri>\n<remote_ip> <protocol>\n"` followed by the body — or, when the body cannot
+/// be read, the status the server gives the error. Handy for protocol tests.
+pub fn echo_delegate() -> impl HttpServerDelegate {
+    crate::http::delegate_fn(|mut req, resp| async move {
+        match req.read_body().await {
+            Ok(body) => {
+                let mut out = format!(
+                    "{} {}\n{} {}\n",
+                    req.head.method, req.head.uri, req.remote_ip, req.protocol
+                )
+                .into_bytes();
+                out.extend_from_slice(&body);
+                let _ = resp.respond(200, &[("Content-Type", "text/plain")], out);
+            }
+            Err(crate::http::BodyError::Invalid { status, message }) => {
+                let _ = resp.respond(status, &[("Connection", "close")], message);
+            }
+            Err(_) => drop(resp),
+        }
+    })
+}
+
 /// Binds a listening socket on `127.0.0.1` with a free port (never resolving `localhost`).
 pub fn bind_unused_port() -> io::Result<(TcpListener, u16)> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
