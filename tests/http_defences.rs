@@ -9,9 +9,23 @@ fn expect_rejected(server: &TestServer, raw: &[u8], status: u16) {
     let resp = conn
         .read_response(false)
         .unwrap_or_else(|e| panic!("no response to {:?}: {e}", String::from_utf8_lossy(raw)));
-    assert_eq!(resp.status, status, "for {:?}", String::from_utf8_lossy(raw));
-    assert_eq!(resp.header("Connection"), Some("close"), "for {:?}", String::from_utf8_lossy(raw));
-    assert!(conn.is_closed_by_peer(), "connection left open after {:?}", String::from_utf8_lossy(raw));
+    assert_eq!(
+        resp.status,
+        status,
+        "for {:?}",
+        String::from_utf8_lossy(raw)
+    );
+    assert_eq!(
+        resp.header("Connection"),
+        Some("close"),
+        "for {:?}",
+        String::from_utf8_lossy(raw)
+    );
+    assert!(
+        conn.is_closed_by_peer(),
+        "connection left open after {:?}",
+        String::from_utf8_lossy(raw)
+    );
 }
 
 #[test]
@@ -24,11 +38,22 @@ fn content_length_with_transfer_encoding_is_400() {
 #[test]
 fn duplicate_content_lengths() {
     let s = TestServer::start(echo_delegate());
-    expect_rejected(&s, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc", 400);
-    expect_rejected(&s, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2, 3\r\n\r\nabc", 400);
+    expect_rejected(
+        &s,
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc",
+        400,
+    );
+    expect_rejected(
+        &s,
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2, 3\r\n\r\nabc",
+        400,
+    );
     // Identical duplicates are accepted.
     let mut conn = s.connect();
-    conn.send(b"POST /same HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok").unwrap();
+    conn.send(
+        b"POST /same HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok",
+    )
+    .unwrap();
     let resp = conn.read_response(false).unwrap();
     assert_eq!(resp.status, 200);
     assert!(resp.text().ends_with("\nok"));
@@ -46,16 +71,36 @@ fn bad_lengths_and_chunk_sizes_are_400() {
         expect_rejected(&s, req.as_bytes(), 400);
     }
     // Data not followed by CRLF.
-    expect_rejected(&s, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n", 400);
+    expect_rejected(
+        &s,
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n",
+        400,
+    );
 }
 
 #[test]
 fn transfer_encoding_other_than_final_chunked() {
     let s = TestServer::start(echo_delegate());
-    expect_rejected(&s, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity\r\n\r\n", 400);
-    expect_rejected(&s, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 400);
-    expect_rejected(&s, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501);
-    expect_rejected(&s, b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400);
+    expect_rejected(
+        &s,
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity\r\n\r\n",
+        400,
+    );
+    expect_rejected(
+        &s,
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+        400,
+    );
+    expect_rejected(
+        &s,
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+        501,
+    );
+    expect_rejected(
+        &s,
+        b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        400,
+    );
 }
 
 #[test]
@@ -67,7 +112,11 @@ fn control_characters_are_400() {
     expect_rejected(&s, b"GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\r2\r\n\r\n", 400);
     expect_rejected(&s, b"GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\x002\r\n\r\n", 400);
     expect_rejected(&s, b"GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\x7f2\r\n\r\n", 400);
-    expect_rejected(&s, b"GET / HTTP/1.1\r\nHost: a\r\nX-A: \x1b[31m\r\n\r\n", 400);
+    expect_rejected(
+        &s,
+        b"GET / HTTP/1.1\r\nHost: a\r\nX-A: \x1b[31m\r\n\r\n",
+        400,
+    );
 }
 
 #[test]
@@ -93,10 +142,16 @@ fn missing_or_repeated_host_is_400() {
 #[test]
 fn header_block_too_large_is_431() {
     let s = TestServer::start(echo_delegate());
-    let big = format!("GET / HTTP/1.1\r\nHost: a\r\nX-Big: {}\r\n\r\n", "x".repeat(70 * 1024));
+    let big = format!(
+        "GET / HTTP/1.1\r\nHost: a\r\nX-Big: {}\r\n\r\n",
+        "x".repeat(70 * 1024)
+    );
     expect_rejected(&s, big.as_bytes(), 431);
     // Refused without waiting for the end of the block.
-    let endless = format!("GET / HTTP/1.1\r\nHost: a\r\nX-Big: {}", "x".repeat(70 * 1024));
+    let endless = format!(
+        "GET / HTTP/1.1\r\nHost: a\r\nX-Big: {}",
+        "x".repeat(70 * 1024)
+    );
     expect_rejected(&s, endless.as_bytes(), 431);
 }
 
@@ -104,10 +159,15 @@ fn header_block_too_large_is_431() {
 fn too_many_headers_is_431() {
     let s = TestServer::start(echo_delegate());
     let many: String = (0..101).map(|i| format!("X-H{i}: v\r\n")).collect();
-    expect_rejected(&s, format!("GET / HTTP/1.1\r\nHost: a\r\n{many}\r\n").as_bytes(), 431);
+    expect_rejected(
+        &s,
+        format!("GET / HTTP/1.1\r\nHost: a\r\n{many}\r\n").as_bytes(),
+        431,
+    );
     let ok: String = (0..99).map(|i| format!("X-H{i}: v\r\n")).collect();
     let mut conn = s.connect();
-    conn.send(format!("GET / HTTP/1.1\r\nHost: a\r\n{ok}\r\n")).unwrap();
+    conn.send(format!("GET / HTTP/1.1\r\nHost: a\r\n{ok}\r\n"))
+        .unwrap();
     assert_eq!(conn.read_response(false).unwrap().status, 200);
 }
 
@@ -115,14 +175,26 @@ fn too_many_headers_is_431() {
 fn body_too_large_is_413_before_reading_it() {
     let s = TestServer::start(echo_delegate());
     // The body is never sent: the answer must come from the head alone.
-    expect_rejected(&s, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 104857601\r\n\r\n", 413);
+    expect_rejected(
+        &s,
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 104857601\r\n\r\n",
+        413,
+    );
     let settings = tornado::http::ServerSettings {
         max_body_size: 10,
         ..Default::default()
     };
     let small = TestServer::with(echo_delegate()).settings(settings).start();
-    expect_rejected(&small, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n", 413);
-    expect_rejected(&small, b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\n", 413);
+    expect_rejected(
+        &small,
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n",
+        413,
+    );
+    expect_rejected(
+        &small,
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\n",
+        413,
+    );
 }
 
 #[test]

@@ -11,7 +11,8 @@ fn http11_keeps_alive_by_default() {
     let s = TestServer::start(echo_delegate());
     let mut conn = s.connect();
     for i in 0..5 {
-        conn.send_request(&TestRequest::get(&format!("/{i}"))).unwrap();
+        conn.send_request(&TestRequest::get(&format!("/{i}")))
+            .unwrap();
         let r = conn.read_response(false).unwrap();
         assert_eq!(r.status, 200);
         assert!(r.text().starts_with(&format!("GET /{i}\n")));
@@ -24,7 +25,8 @@ fn http11_keeps_alive_by_default() {
 fn http11_connection_close_is_honoured() {
     let s = TestServer::start(echo_delegate());
     let mut conn = s.connect();
-    conn.send(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").unwrap();
+    conn.send(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        .unwrap();
     let r = conn.read_response(false).unwrap();
     assert_eq!(r.header("Connection"), Some("close"));
     assert!(conn.is_closed_by_peer());
@@ -42,7 +44,8 @@ fn http10_closes_unless_keep_alive_asked() {
 
     let mut conn = s.connect();
     for _ in 0..3 {
-        conn.send(b"GET /ka HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").unwrap();
+        conn.send(b"GET /ka HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            .unwrap();
         let r = conn.read_response(false).unwrap();
         assert_eq!(r.header("Connection"), Some("Keep-Alive"));
         assert!(r.text().starts_with("GET /ka"));
@@ -57,7 +60,8 @@ fn http10_response_without_length_is_close_delimited() {
         let _ = resp.finish();
     }));
     let mut conn = s.connect();
-    conn.send(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").unwrap();
+    conn.send(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        .unwrap();
     let r = conn.read_response(false).unwrap();
     assert_eq!(r.body, b"streamed");
     assert_eq!(r.header("Content-Length"), None);
@@ -91,7 +95,9 @@ fn three_pipelined_requests_in_one_write_are_answered_in_order() {
           GET /3 HTTP/1.1\r\nHost: a\r\n\r\n",
     )
     .unwrap();
-    let bodies: Vec<String> = (0..3).map(|_| conn.read_response(false).unwrap().text()).collect();
+    let bodies: Vec<String> = (0..3)
+        .map(|_| conn.read_response(false).unwrap().text())
+        .collect();
     assert!(bodies[0].starts_with("GET /1\n"));
     assert!(bodies[1].starts_with("POST /2\n") && bodies[1].ends_with("body"));
     assert!(bodies[2].starts_with("GET /3\n"));
@@ -101,10 +107,19 @@ fn three_pipelined_requests_in_one_write_are_answered_in_order() {
 fn pipelined_requests_with_half_close_are_all_answered() {
     let s = TestServer::start(echo_delegate());
     let mut conn = s.connect();
-    conn.send(b"GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n").unwrap();
+    conn.send(b"GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n")
+        .unwrap();
     conn.shutdown_write().unwrap();
-    assert!(conn.read_response(false).unwrap().text().starts_with("GET /a"));
-    assert!(conn.read_response(false).unwrap().text().starts_with("GET /b"));
+    assert!(conn
+        .read_response(false)
+        .unwrap()
+        .text()
+        .starts_with("GET /a"));
+    assert!(conn
+        .read_response(false)
+        .unwrap()
+        .text()
+        .starts_with("GET /b"));
     assert!(conn.is_closed_by_peer());
 }
 
@@ -120,15 +135,21 @@ fn chunked_request_bodies() {
     let r = conn.read_response(false).unwrap();
     assert!(r.text().ends_with("\nhello world"), "{}", r.text());
     // The connection is reusable after a chunked body.
-    conn.send(b"GET /after HTTP/1.1\r\nHost: a\r\n\r\n").unwrap();
-    assert!(conn.read_response(false).unwrap().text().starts_with("GET /after"));
+    conn.send(b"GET /after HTTP/1.1\r\nHost: a\r\n\r\n")
+        .unwrap();
+    assert!(conn
+        .read_response(false)
+        .unwrap()
+        .text()
+        .starts_with("GET /after"));
 }
 
 #[test]
 fn expect_100_continue_is_sent_when_the_body_is_read() {
     let s = TestServer::start(echo_delegate());
     let mut conn = s.connect();
-    conn.send(b"POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n").unwrap();
+    conn.send(b"POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
+        .unwrap();
     // Nothing but the interim response may come before the body is sent.
     let mut first = [0u8; 27];
     std::io::Read::read_exact(&mut conn.stream(), &mut first).unwrap();
@@ -145,7 +166,8 @@ fn expect_100_continue_not_sent_when_the_handler_answers_without_the_body() {
         let _ = resp.respond(403, &[], "no");
     }));
     let mut conn = s.connect();
-    conn.send(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n").unwrap();
+    conn.send(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
+        .unwrap();
     let raw = conn.read_to_close().unwrap();
     let text = String::from_utf8_lossy(&raw);
     assert!(text.starts_with("HTTP/1.1 403 Forbidden\r\n"), "{text}");
@@ -170,7 +192,8 @@ fn head_responses_have_no_body() {
         let _ = resp.respond(200, &[], "twelve bytes");
     }));
     let mut conn = s.connect();
-    conn.send(b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n").unwrap();
+    conn.send(b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        .unwrap();
     let head = conn.read_response(true).unwrap();
     assert_eq!(head.header("Content-Length"), Some("12"));
     assert!(head.body.is_empty());
@@ -211,9 +234,10 @@ async fn hyper_client_keep_alive_and_bodies() {
     use http_body_util::{BodyExt, Full};
     let s = TestServer::start(echo_delegate());
     let tcp = tokio::net::TcpStream::connect(s.addr()).await.unwrap();
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tcp))
-        .await
-        .unwrap();
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tcp))
+            .await
+            .unwrap();
     tokio::spawn(conn);
     for i in 0..3 {
         let req = hyper::Request::post(format!("/hyper/{i}"))
@@ -225,7 +249,10 @@ async fn hyper_client_keep_alive_and_bodies() {
         assert!(resp.headers().contains_key("date"));
         let body = resp.into_body().collect().await.unwrap().to_bytes();
         let text = String::from_utf8_lossy(&body);
-        assert!(text.starts_with(&format!("POST /hyper/{i}\n127.0.0.1 http\n")), "{text}");
+        assert!(
+            text.starts_with(&format!("POST /hyper/{i}\n127.0.0.1 http\n")),
+            "{text}"
+        );
         assert!(text.ends_with(&format!("payload {i}")));
     }
     assert_eq!(s.handle().stats().accepted(), 1);

@@ -564,6 +564,13 @@ impl Handler<StopServer> for ServerSupervisor {
 
     fn handle(&mut self, msg: StopServer, _: &mut Self::Context) -> Self::Result {
         self.stopping = true;
+        let on: Vec<String> = self.listeners.iter().map(Listener::describe).collect();
+        tracing::info!(
+            target: "tornado.general",
+            "stopping the server on {}; {:?} for requests in flight",
+            on.join(", "),
+            msg.grace
+        );
         let addrs: Vec<Addr<Worker>> = self
             .workers
             .iter()
