@@ -2,7 +2,18 @@
 //! `http1connection` and `httpserver`).
 
 mod error;
+mod form;
 mod headers;
+mod util;
 
 pub use error::HttpInputError;
+pub use form::{
+    parse_body_arguments, parse_body_arguments_shared, parse_multipart_form_data, Arguments, Files,
+    FormError, FormLimits, HttpFile,
+};
 pub use headers::{normalize_header_name, HttpHeaders};
+pub use util::{
+    encode_header, format_timestamp, get_content_range, parse_cookie, parse_header, parse_qs,
+    parse_qs_bytes, parse_request_range, parse_request_start_line, parse_response_start_line,
+    qs_to_qsl, split_host_and_port, url_concat, RequestStartLine, ResponseStartLine, Timestamp,
+};
