@@ -767,6 +767,29 @@ fn split_params(s: &str) -> Vec<&str> {
     out
 }
 
+/// `urllib.parse.unquote(s, encoding="latin-1")`: each `%XX` becomes the character U+00XX and
+/// every other character is kept.
+fn unquote_latin1(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(c) = s[i..].chars().next() {
+        if c == '%' {
+            if let (Some(h), Some(l)) = (
+                bytes.get(i + 1).copied().and_then(hex_value),
+                bytes.get(i + 2).copied().and_then(hex_value),
+            ) {
+                out.push(char::from(h << 4 | l));
+                i += 3;
+                continue;
+            }
+        }
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out
+}
+
 /// `email.utils.unquote`.
 fn email_unquote(s: &str) -> String {
     if s.len() > 1 {
@@ -894,7 +917,7 @@ pub fn parse_header(line: &str) -> (String, BTreeMap<String, String>) {
         let mut is_extended = false;
         for (_, s, encoded) in &sections {
             if *encoded {
-                joined.push_str(&latin1(&percent_decode(s.as_bytes(), false)));
+                joined.push_str(&unquote_latin1(s));
                 is_extended = true;
             } else {
                 joined.push_str(s);
