@@ -418,3 +418,343 @@ fn parse_part_headers(block: &[u8]) -> Result<HttpHeaders, &'static str> {
     }
     Ok(headers)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// Runs `f` and returns everything it logged.
+    fn logged(f: impl FnOnce()) -> String {
+        #[derive(Clone, Default)]
+        struct Buf(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Buf {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0
+                    .lock()
+                    .map_err(|_| std::io::ErrorKind::Other)?
+                    .extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let buf = Buf::default();
+        let writer = buf.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, f);
+        let bytes = buf.0.lock().map(|b| b.clone()).unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    fn part(name: &str, body: &str) -> String {
+        format!("--B\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{body}\r\n")
+    }
+
+    fn parse(
+        content_type: &str,
+        body: &[u8],
+        limits: &FormLimits,
+    ) -> (Result<(), FormError>, Arguments, Files) {
+        let (mut args, mut files) = (Arguments::new(), Files::new());
+        let r = parse_body_arguments(content_type, body, &mut args, &mut files, None, limits);
+        (r, args, files)
+    }
+
+    const MP: &str = "multipart/form-data; boundary=B";
+
+    #[test]
+    fn limits_default_values() {
+        let l = FormLimits::default();
+        assert_eq!(
+            (l.max_parts, l.max_part_header_size, l.max_arguments),
+            (1000, 10240, 1000)
+        );
+    }
+
+    #[test]
+    fn too_many_parts_is_an_error_and_adds_nothing() {
+        let limits = FormLimits {
+            max_parts: 3,
+            ..FormLimits::default()
+        };
+        let ok: String = (0..3)
+            .map(|i| part(&format!("p{i}"), "v"))
+            .collect::<String>()
+            + "--B--";
+        let (r, args, _) = parse(MP, ok.as_bytes(), &limits);
+        assert_eq!(r, Ok(()));
+        assert_eq!(args.len(), 3);
+
+        let body: String = (0..4)
+            .map(|i| part(&format!("p{i}"), "v"))
+            .collect::<String>()
+            + "--B--";
+        let (r, args, files) = parse(MP, body.as_bytes(), &limits);
+        assert_eq!(r, Err(FormError::TooManyParts { limit: 3 }));
+        assert!(args.is_empty() && files.is_empty());
+        assert_eq!(
+            FormError::TooManyParts { limit: 3 }.to_string(),
+            "multipart/form-data body has more than 3 parts"
+        );
+    }
+
+    #[test]
+    fn a_huge_number_of_parts_stops_counting_at_the_limit() {
+        let body = "--B\r\n".repeat(200_000) + &part("a", "1").repeat(100_000) + "--B--";
+        let (r, _, _) = parse(MP, body.as_bytes(), &FormLimits::default());
+        assert_eq!(r, Err(FormError::TooManyParts { limit: 1000 }));
+    }
+
+    #[test]
+    fn part_header_too_large_is_an_error() {
+        let limits = FormLimits {
+            max_part_header_size: 64,
+            ..FormLimits::default()
+        };
+        let header = "Content-Disposition: form-data; name=\"a\"";
+        let pad = |n: usize| format!("{header}\r\nX: {}", "x".repeat(n - header.len() - 5));
+        let at_limit = format!("--B\r\n{}\r\n\r\nv\r\n--B--", pad(64));
+        let (r, args, _) = parse(MP, at_limit.as_bytes(), &limits);
+        assert_eq!(r, Ok(()));
+        assert_eq!(args["a"], ["v"]);
+        let over = format!("{}--B\r\n{}\r\n\r\nv\r\n--B--", part("first", "1"), pad(65));
+        let (r, args, _) = parse(MP, over.as_bytes(), &limits);
+        assert_eq!(r, Err(FormError::PartHeaderTooLarge { limit: 64 }));
+        assert!(args.is_empty());
+        assert!(FormError::PartHeaderTooLarge { limit: 64 }
+            .to_string()
+            .contains("64 bytes"));
+    }
+
+    #[test]
+    fn too_many_urlencoded_arguments_is_an_error() {
+        let limits = FormLimits {
+            max_arguments: 3,
+            ..FormLimits::default()
+        };
+        let ct = "application/x-www-form-urlencoded";
+        let (r, args, _) = parse(ct, b"a=1&b=2&c=3", &limits);
+        assert_eq!((r, args.len()), (Ok(()), 3));
+        // Empty fields count, as in Python's max_num_fields.
+        let (r, args, _) = parse(ct, b"a=1&&b=2&", &limits);
+        assert_eq!(r, Err(FormError::TooManyArguments { limit: 3 }));
+        assert!(args.is_empty());
+        let (r, _, _) = parse(ct, b"", &limits);
+        assert_eq!(r, Ok(()));
+    }
+
+    #[test]
+    fn content_encoding_means_nothing_is_parsed() {
+        let mut headers = HttpHeaders::new();
+        headers.add("Content-Encoding", "gzip");
+        for (ct, body) in [
+            ("application/x-www-form-urlencoded", "a=1".to_string()),
+            (MP, part("a", "1") + "--B--"),
+        ] {
+            let (mut args, mut files) = (Arguments::new(), Files::new());
+            let log = logged(|| {
+                let r = parse_body_arguments(
+                    ct,
+                    body.as_bytes(),
+                    &mut args,
+                    &mut files,
+                    Some(&headers),
+                    &FormLimits::default(),
+                );
+                assert_eq!(r, Ok(()));
+            });
+            assert!(args.is_empty(), "{ct}");
+            assert!(log.contains("Unsupported Content-Encoding: gzip"), "{log}");
+        }
+        // Other headers do not matter.
+        let mut headers = HttpHeaders::new();
+        headers.add("Content-Type", "x");
+        let (mut args, mut files) = (Arguments::new(), Files::new());
+        let r = parse_body_arguments(
+            "application/x-www-form-urlencoded",
+            b"a=1",
+            &mut args,
+            &mut files,
+            Some(&headers),
+            &FormLimits::default(),
+        );
+        assert_eq!((r, args.len()), (Ok(()), 1));
+    }
+
+    #[test]
+    fn malformed_bodies_warn() {
+        let cases: [(&str, String, &str); 5] = [
+            (MP, part("a", "1"), "no final boundary"),
+            (
+                "multipart/form-data",
+                "--B--".into(),
+                "multipart boundary not found",
+            ),
+            (
+                "multipart/form-dataxyz; boundary=B",
+                part("a", "1") + "--B--",
+                "Invalid content type",
+            ),
+            (
+                MP,
+                "--B\r\nno blank line\r\n--B--".into(),
+                "missing headers",
+            ),
+            (
+                MP,
+                "--B\r\nContent-Disposition: form-data\r\n\r\nv\r\n--B--".into(),
+                "missing name",
+            ),
+        ];
+        for (ct, body, warning) in cases {
+            let log = logged(|| {
+                let (r, args, files) = parse(ct, body.as_bytes(), &FormLimits::default());
+                assert_eq!(r, Ok(()));
+                assert!(args.is_empty() && files.is_empty());
+            });
+            assert!(
+                log.contains("WARN") && log.contains(warning),
+                "{warning}: {log}"
+            );
+        }
+    }
+
+    #[test]
+    fn arguments_are_appended_to_existing_ones() {
+        let mut args = Arguments::new();
+        args.insert("a".into(), vec![Bytes::from_static(b"query")]);
+        let mut files = Files::new();
+        let body = part("a", "form") + "--B--";
+        parse_body_arguments(
+            MP,
+            body.as_bytes(),
+            &mut args,
+            &mut files,
+            None,
+            &FormLimits::default(),
+        )
+        .unwrap();
+        parse_body_arguments(
+            "application/x-www-form-urlencoded",
+            b"a=url",
+            &mut args,
+            &mut files,
+            None,
+            &FormLimits::default(),
+        )
+        .unwrap();
+        assert_eq!(args["a"], ["query", "form", "url"]);
+    }
+
+    #[test]
+    fn non_utf8_filenames() {
+        // RFC 2231 with a Latin-1 charset decodes; raw Latin-1 bytes stop the parse like Tornado.
+        let body = b"--B\r\nContent-Disposition: form-data; name=\"f\"; filename*=iso-8859-1''caf%E9.txt\r\n\r\ndata\r\n\
+--B\r\nContent-Disposition: form-data; name=\"g\"; filename=\"caf\xe9.txt\"\r\n\r\ndata\r\n\
+--B\r\nContent-Disposition: form-data; name=\"h\"\r\n\r\nlast\r\n--B--";
+        let log = logged(|| {
+            let (r, args, files) = parse(MP, body, &FormLimits::default());
+            assert_eq!(r, Ok(()));
+            assert_eq!(files["f"][0].filename, "caf\u{e9}.txt");
+            assert!(!files.contains_key("g"));
+            assert!(args.is_empty());
+        });
+        assert!(log.contains("not UTF-8"), "{log}");
+        // An invalid UTF-8 escape in an RFC 2231 UTF-8 filename becomes U+FFFD.
+        let body = b"--B\r\nContent-Disposition: form-data; name=\"f\"; filename*=UTF-8''%FF.bin\r\n\r\nx\r\n--B--";
+        let (_, _, files) = parse(MP, body, &FormLimits::default());
+        assert_eq!(files["f"][0].filename, "\u{fffd}.bin");
+    }
+
+    #[test]
+    fn crlf_handling() {
+        // Bodies keep inner CRLFs and bare LFs; only the CRLF before the next delimiter goes.
+        let body = part("a", "line1\r\nline2\n\r\n") + "--B--";
+        let (_, args, _) = parse(MP, body.as_bytes(), &FormLimits::default());
+        assert_eq!(args["a"], ["line1\r\nline2\n\r\n"]);
+        // Header lines may end in a bare LF, as long as the block ends with CRLF CRLF.
+        let body = "--B\r\nContent-Disposition: form-data; name=\"a\"\nContent-Type: t/x\r\n\r\nv\r\n--B--";
+        let (_, args, _) = parse(MP, body.as_bytes(), &FormLimits::default());
+        assert_eq!(args["a"], ["v"]);
+    }
+
+    #[test]
+    fn odd_boundaries_do_not_panic() {
+        for boundary in [
+            &b""[..],
+            b"\"",
+            b"\"\"",
+            b"--",
+            b"\r\n",
+            b"a\"",
+            b"\"a",
+            b"very long boundary that is longer than the body",
+        ] {
+            for body in [
+                &b""[..],
+                b"-",
+                b"----",
+                b"------\r\n",
+                b"--\"--",
+                b"\r\n\r\n--",
+            ] {
+                let (mut args, mut files) = (Arguments::new(), Files::new());
+                let r = parse_multipart_form_data(
+                    boundary,
+                    body,
+                    &mut args,
+                    &mut files,
+                    &FormLimits::default(),
+                );
+                assert_eq!(r, Ok(()));
+            }
+        }
+        // A lone quote is an empty boundary, as in Python (`b'"'[1:-1] == b""`).
+        let body = b"--\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nv\r\n----";
+        let (mut args, mut files) = (Arguments::new(), Files::new());
+        parse_multipart_form_data(b"\"", body, &mut args, &mut files, &FormLimits::default())
+            .unwrap();
+        assert_eq!(args["a"], ["v"]);
+    }
+
+    #[test]
+    fn shared_bodies_are_sliced_not_copied() {
+        let body = Bytes::from(
+            "--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x\"\r\n\r\npayload\r\n--B--",
+        );
+        let (mut args, mut files) = (Arguments::new(), Files::new());
+        parse_body_arguments_shared(
+            MP,
+            &body,
+            &mut args,
+            &mut files,
+            None,
+            &FormLimits::default(),
+        )
+        .unwrap();
+        let file = &files["f"][0];
+        assert_eq!(file.body, "payload");
+        let range = body.as_ptr_range();
+        assert!(range.contains(&file.body.as_ptr()));
+        assert_eq!(file.content_type, "application/unknown");
+    }
+
+    #[test]
+    fn large_bodies_parse_in_linear_time() {
+        // Many near-miss delimiters and a part header without its blank line: each byte is
+        // looked at a bounded number of times, so this stays fast even in debug builds.
+        let noise = "--B-\r\n--B \r\n-".repeat(200_000);
+        let body =
+            part("a", &noise) + &"--B\r\nX: y\r\n".repeat(1) + &"z".repeat(2_000_000) + "\r\n--B--";
+        let start = std::time::Instant::now();
+        let (r, args, _) = parse(MP, body.as_bytes(), &FormLimits::default());
+        assert_eq!(r, Ok(()));
+        assert_eq!(args["a"][0].len(), noise.len());
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    }
+}

@@ -995,3 +995,187 @@ pub fn encode_header<'a>(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn percent_decoding_edges() {
+        assert_eq!(percent_decode(b"%", true), b"%");
+        assert_eq!(percent_decode(b"%4", true), b"%4");
+        assert_eq!(percent_decode(b"%4g%41%2b+", true), b"%4gA+ ");
+        assert_eq!(percent_decode(b"a+b", false), b"a+b");
+        assert_eq!(unquote_latin1("%e9\u{2603}%"), "\u{e9}\u{2603}%");
+    }
+
+    #[test]
+    fn query_names_are_latin1_and_values_raw_bytes() {
+        let args = parse_qs_bytes(b"caf%C3%A9=%FF&%00=", true);
+        assert_eq!(args["caf\u{c3}\u{a9}"], [Bytes::from_static(b"\xff")]);
+        assert_eq!(args["\0"], [""]);
+        // `;` is not a separator.
+        assert_eq!(parse_qs("a=1;b=2")["a"], ["1;b=2"]);
+        assert_eq!(count_qs_fields(b""), 0);
+        assert_eq!(count_qs_fields(b"&&"), 3);
+    }
+
+    #[test]
+    fn qs_round_trips_through_url_concat() {
+        let args = parse_qs("b=2&a=x%20y&b=");
+        let pairs = qs_to_qsl(&args);
+        assert_eq!(url_concat("/p", pairs), "/p?a=x+y&b=2&b=");
+        let raw: Vec<(&str, Bytes)> = vec![("bin", Bytes::from_static(b"\x00\xff"))];
+        assert_eq!(url_concat("/p#f", raw), "/p?bin=%00%FF#f");
+        let none: [(&str, &str); 0] = [];
+        assert_eq!(url_concat("http://h/p?", none), "http://h/p");
+    }
+
+    #[test]
+    fn timestamps() {
+        let t = UNIX_EPOCH + Duration::from_millis(1_359_312_200_999);
+        assert_eq!(format_timestamp(t), "Sun, 27 Jan 2013 18:43:20 GMT");
+        let before = UNIX_EPOCH - Duration::from_millis(500);
+        assert_eq!(format_timestamp(before), "Wed, 31 Dec 1969 23:59:59 GMT");
+        assert_eq!(format_timestamp(-0.5), "Wed, 31 Dec 1969 23:59:59 GMT");
+        assert_eq!(format_timestamp(f64::NAN), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(
+            format_timestamp(951_782_400u32),
+            "Tue, 29 Feb 2000 00:00:00 GMT"
+        );
+        assert_eq!(format_timestamp(0i32), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(format_timestamp(u64::MAX), format_timestamp(i64::MAX));
+        // Extreme values format without overflowing.
+        assert!(format_timestamp(i64::MAX).ends_with(" GMT"));
+        assert!(format_timestamp(i64::MIN).ends_with(" GMT"));
+        assert!(format_timestamp(f64::INFINITY).ends_with(" GMT"));
+    }
+
+    #[test]
+    fn host_and_port_edges() {
+        assert_eq!(split_host_and_port(""), (String::new(), None));
+        assert_eq!(split_host_and_port("h:0"), ("h".into(), Some(0)));
+        assert_eq!(
+            split_host_and_port("h:000000000080"),
+            ("h".into(), Some(80))
+        );
+        assert_eq!(split_host_and_port("\u{e9}:1"), ("\u{e9}".into(), Some(1)));
+        assert_eq!(split_host_and_port("h:\u{661}"), ("h:\u{661}".into(), None));
+    }
+
+    #[test]
+    fn cookie_unquoting() {
+        assert_eq!(unquote_cookie("\"\\101\\102\""), "AB");
+        assert_eq!(unquote_cookie("\"\\400\""), "400");
+        assert_eq!(unquote_cookie("\"trailing\\\""), "trailing\\");
+        assert_eq!(unquote_cookie("\"\""), "");
+        assert_eq!(unquote_cookie("\""), "\"");
+        assert_eq!(unquote_cookie("unquoted\\101"), "unquoted\\101");
+        assert!(parse_cookie("").is_empty());
+    }
+
+    #[test]
+    fn request_line_errors() {
+        let err = |l| parse_request_start_line(l).map_err(|e| e.to_string());
+        assert_eq!(err("GET /").unwrap_err(), "Malformed HTTP request line");
+        assert_eq!(
+            err("GET / HTTP/1.1 x").unwrap_err(),
+            "Malformed HTTP request line"
+        );
+        assert_eq!(
+            err("G(T / HTTP/1.1").unwrap_err(),
+            "Malformed HTTP request line"
+        );
+        assert_eq!(
+            err(" / HTTP/1.1").unwrap_err(),
+            "Malformed HTTP request line"
+        );
+        assert_eq!(
+            err("GET /\u{1} HTTP/1.1").unwrap_err(),
+            "Malformed HTTP request line"
+        );
+        assert_eq!(
+            err("GET / HTTP/2.0").unwrap_err(),
+            "Malformed HTTP version in HTTP Request-Line: \"HTTP/2.0\""
+        );
+        assert_eq!(err("GET /caf\u{e9} HTTP/1.1").unwrap().path, "/caf\u{e9}");
+    }
+
+    #[test]
+    fn response_line_edges() {
+        let p = |l| parse_response_start_line(l).map(|r| (r.code, r.reason));
+        assert_eq!(p("HTTP/1.1 65535 Max"), Ok((65535, "Max".into())));
+        assert_eq!(p("HTTP/1.1 000 Z"), Ok((0, "Z".into())));
+        let err = p("HTTP/1.1 65536 Big").unwrap_err();
+        assert_eq!(err.message(), "Error parsing response start line");
+        assert!(p("HTTP/1.1 99999999999999999999 Big").is_err());
+        assert!(p("").is_err());
+        assert!(p("HTTP/1.\u{e9} 200 OK").is_err());
+        assert!(p("HTTP/1.1\u{e9}200 OK").is_err());
+        assert_eq!(p("HTTP/1.1 200 caf\u{e9}"), Ok((200, "caf\u{e9}".into())));
+    }
+
+    #[test]
+    fn range_overflow_is_none() {
+        assert_eq!(parse_request_range("bytes=0-9223372036854775807"), None);
+        assert_eq!(parse_request_range("bytes=-9223372036854775808"), None);
+        assert_eq!(parse_request_range("bytes=99999999999999999999-"), None);
+        assert_eq!(parse_request_range("bytes=_1-"), None);
+        assert_eq!(parse_request_range("bytes=1__0-"), None);
+        assert_eq!(get_content_range(None, None, 0), "bytes 0--1/0");
+        assert_eq!(
+            get_content_range(None, Some(i64::MIN), 1),
+            format!("bytes 0-{}/1", i128::from(i64::MIN) - 1)
+        );
+    }
+
+    #[test]
+    fn header_params() {
+        let (k, p) = parse_header("a; b=\"x;y\"; c=\"q\\\"r\"; d");
+        assert_eq!(k, "a");
+        assert_eq!(p["b"], "x;y");
+        assert_eq!(p["c"], "q\"r");
+        assert!(!p.contains_key("d"));
+        // Numbered sections join in numeric, not textual, order; unnumbered ones sort first.
+        let (_, p) = parse_header("x; n*10=c; n*2=b; n*1=a");
+        assert_eq!(p["n"], "abc");
+        let (_, p) = parse_header("x; n*0=y; n*=x");
+        assert_eq!(p["n"], "xy");
+        let (_, p) = parse_header("x; n*99999999999999999999999999999999999999999=z");
+        assert_eq!(p["n"], "z");
+        assert_eq!(
+            raw_unicode_escape("a\u{e9}\u{2603}\u{1f600}"),
+            b"a\xe9\\u2603\\U0001f600"
+        );
+        assert_eq!(
+            decode_charset("ISO-8859-1", b"\xe9").as_deref(),
+            Some("\u{e9}")
+        );
+        assert_eq!(
+            decode_charset("ascii", b"a\xe9").as_deref(),
+            Some("a\u{fffd}")
+        );
+        assert_eq!(decode_charset("koi8-r", b"a"), None);
+    }
+
+    #[test]
+    fn encode_header_sorts_and_handles_valueless() {
+        assert_eq!(encode_header("k", []), "k");
+        assert_eq!(
+            encode_header("k", [("b", Some("2")), ("a", None)]),
+            "k; a; b=2"
+        );
+        let (key, params) = parse_header(&encode_header("k", [("x", Some("1")), ("y", Some("2"))]));
+        assert_eq!(
+            (key.as_str(), params.len(), params["y"].as_str()),
+            ("k", 2, "2")
+        );
+    }
+
+    #[test]
+    fn python_whitespace() {
+        assert_eq!(py_strip("\u{1c}\u{1f} a \u{a0}\u{3000}"), "a");
+        assert!(!is_py_space('\u{200b}'));
+    }
+}
