@@ -4,6 +4,8 @@
 //! those of 6.3, which logs malformed bodies instead of raising; the default limits do not
 //! apply to any fixture). The one systematic difference is noted next to `SPLIT_HOST`.
 
+#![allow(clippy::type_complexity)] // the fixture tables are nested tuples on purpose
+
 use bytes::Bytes;
 use tornado::http::{
     format_timestamp, get_content_range, parse_body_arguments, parse_cookie, parse_header,
@@ -322,7 +324,6 @@ const RESPONSE_LINES: &[(&str, Option<(&str, u16, &str)>)] = &[
     ("HTTP/1.1 0200 Zero", Some(("HTTP/1.1", 200, "Zero"))),
 ];
 /// (name, content type, body, arguments, files as (field, filename, content type, body)).
-#[allow(clippy::type_complexity)]
 const MULTIPART: &[(&str, &str, &[u8], &[(&str, &[&[u8]])], &[(&str, &str, &str, &[u8])])] = &[
     ("basic", "multipart/form-data; boundary=1234", b"--1234\x0d\x0aContent-Disposition: form-data; name=\"a\"\x0d\x0a\x0d\x0a1\x0d\x0a--1234\x0d\x0aContent-Disposition: form-data; name=\"f\"; filename=\"ab.txt\"\x0d\x0a\x0d\x0aFoo\x0d\x0a--1234--\x0d\x0a", &[("a", &[b"1"])], &[("f", "ab.txt", "application/unknown", b"Foo")]),
     ("quoted boundary", "multipart/form-data; boundary=\"1234\"", b"--1234\x0d\x0aContent-Disposition: form-data; name=\"a\"\x0d\x0a\x0d\x0ax\x0d\x0a--1234--", &[("a", &[b"x"])], &[]),

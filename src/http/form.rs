@@ -749,8 +749,7 @@ mod tests {
         // Many near-miss delimiters and a part header without its blank line: each byte is
         // looked at a bounded number of times, so this stays fast even in debug builds.
         let noise = "--B-\r\n--B \r\n-".repeat(200_000);
-        let body =
-            part("a", &noise) + &"--B\r\nX: y\r\n".repeat(1) + &"z".repeat(2_000_000) + "\r\n--B--";
+        let body = part("a", &noise) + "--B\r\nX: y\r\n" + &"z".repeat(2_000_000) + "\r\n--B--";
         let start = std::time::Instant::now();
         let (r, args, _) = parse(MP, body.as_bytes(), &FormLimits::default());
         assert_eq!(r, Ok(()));
