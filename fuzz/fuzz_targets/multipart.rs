@@ -33,8 +33,14 @@ fuzz_target!(|data: &[u8]| {
         let copied = parse_body_arguments(&content_type, body, &mut a1, &mut f1, None, &limits);
         let shared_body = Bytes::copy_from_slice(body);
         let (mut a2, mut f2) = (Arguments::new(), Files::new());
-        let shared =
-            parse_body_arguments_shared(&content_type, &shared_body, &mut a2, &mut f2, None, &limits);
+        let shared = parse_body_arguments_shared(
+            &content_type,
+            &shared_body,
+            &mut a2,
+            &mut f2,
+            None,
+            &limits,
+        );
         assert_eq!(copied, shared);
         assert_eq!((&a1, &f1), (&a2, &f2));
         if !boundary.is_empty() && boundary.bytes().all(|b| b.is_ascii_graphic() && b != b';') {
