@@ -112,23 +112,20 @@ mod tests {
     #[test]
     fn request_line_errors() {
         let err = |l| parse_request_start_line(l).map_err(|e| e.to_string());
-        assert_eq!(err("GET /").unwrap_err(), "Malformed HTTP request line");
-        assert_eq!(
-            err("GET / HTTP/1.1 x").unwrap_err(),
-            "Malformed HTTP request line"
-        );
-        assert_eq!(
-            err("G(T / HTTP/1.1").unwrap_err(),
-            "Malformed HTTP request line"
-        );
-        assert_eq!(
-            err(" / HTTP/1.1").unwrap_err(),
-            "Malformed HTTP request line"
-        );
-        assert_eq!(
-            err("GET /\u{1} HTTP/1.1").unwrap_err(),
-            "Malformed HTTP request line"
-        );
+        for line in [
+            "GET /",
+            "GET / HTTP/1.1 x",
+            "G(T / HTTP/1.1",
+            " / HTTP/1.1",
+            "GET /\u{1} HTTP/1.1",
+            "",
+        ] {
+            assert_eq!(
+                err(line).unwrap_err(),
+                "Malformed HTTP request line",
+                "{line:?}"
+            );
+        }
         assert_eq!(
             err("GET / HTTP/2.0").unwrap_err(),
             "Malformed HTTP version in HTTP Request-Line: \"HTTP/2.0\""
