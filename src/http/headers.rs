@@ -217,28 +217,40 @@ impl HttpHeaders {
     /// assert!(HttpHeaders::parse(" leading: fold\r\n").is_err());
     /// ```
     pub fn parse(text: &str) -> Result<HttpHeaders, HttpInputError> {
-        Self::parse_bytes(text.as_bytes())
+        Self::parse_block(text.as_bytes(), true)
     }
 
     /// [`parse`](Self::parse) for raw bytes; values are decoded as ISO-8859-1, as Tornado does.
     pub fn parse_bytes(block: &[u8]) -> Result<HttpHeaders, HttpInputError> {
+        Self::parse_block(block, false)
+    }
+
+    /// `utf8`: the block is UTF-8 text (keep it); otherwise bytes decoded as ISO-8859-1.
+    fn parse_block(block: &[u8], utf8: bool) -> Result<HttpHeaders, HttpInputError> {
         let mut headers = HttpHeaders::new();
         for line in block.split(|&b| b == b'\n') {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             if line.is_empty() {
                 continue;
             }
-            headers.parse_line_bytes(line)?;
+            headers.parse_line_bytes(line, utf8)?;
         }
         Ok(headers)
     }
 
     /// Adds one header line (`Name: value`, or a continuation of the previous value).
     pub fn parse_line(&mut self, line: &str) -> Result<(), HttpInputError> {
-        self.parse_line_bytes(line.trim_end_matches(['\r', '\n']).as_bytes())
+        self.parse_line_bytes(line.trim_end_matches(['\r', '\n']).as_bytes(), true)
     }
 
-    fn parse_line_bytes(&mut self, line: &[u8]) -> Result<(), HttpInputError> {
+    fn parse_line_bytes(&mut self, line: &[u8], utf8: bool) -> Result<(), HttpInputError> {
+        let text = |b: &[u8]| {
+            if utf8 {
+                String::from_utf8_lossy(b).into_owned()
+            } else {
+                latin1_to_string(b)
+            }
+        };
         if line.iter().any(|&b| !is_value_byte(b)) {
             return Err(HttpInputError::new(
                 "control character in header line".to_string(),
@@ -250,7 +262,7 @@ impl HttpHeaders {
                     "first header line cannot start with whitespace".to_string(),
                 ));
             };
-            let more = latin1_to_string(trim_ows(line));
+            let more = text(trim_ows(line));
             if !more.is_empty() {
                 if !last.1.is_empty() {
                     last.1.push(' ');
@@ -269,7 +281,7 @@ impl HttpHeaders {
                 latin1_to_string(name)
             )));
         }
-        let value = latin1_to_string(trim_ows(&line[colon + 1..]));
+        let value = text(trim_ows(&line[colon + 1..]));
         // A token is ASCII, so this cannot fail.
         let name = std::str::from_utf8(name).unwrap_or_default();
         self.add(name, value);
@@ -384,6 +396,12 @@ mod tests {
         assert!(HttpHeaders::parse(": y").is_err());
         assert!(HttpHeaders::parse_bytes(b"A: b\0c").is_err());
         assert!(HttpHeaders::parse_bytes(b"A: b\rc").is_err());
+    }
+
+    #[test]
+    fn utf8_text_stays_utf8() {
+        let h = HttpHeaders::parse("X: caf\u{e9}\r\n").unwrap();
+        assert_eq!(h.get("x"), Some("caf\u{e9}"));
     }
 
     #[test]

@@ -1,0 +1,341 @@
+//! [`HttpServerRequest`]: a whole request with its parsed arguments (Tornado's
+//! `HTTPServerRequest`).
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+
+use super::codec::{RequestHead, Version};
+use super::form::{parse_body_arguments_shared, Arguments, Files, FormError, FormLimits};
+use super::server::{BodyError, ConnectionInfo, ServerRequest};
+use super::util::{parse_cookie, parse_qs_bytes, split_host_and_port};
+use super::HttpHeaders;
+
+/// A complete HTTP request: head, body, and what Tornado derives from them.
+///
+/// ```
+/// use tornado::http::{HttpHeaders, HttpServerRequest};
+///
+/// let mut headers = HttpHeaders::new();
+/// headers.add("Host", "Example.com:8080");
+/// headers.add("Content-Type", "application/x-www-form-urlencoded");
+/// headers.add("Cookie", "a=1; b=2");
+/// let req = HttpServerRequest::builder("POST", "/p?x=1&x=2")
+///     .headers(headers)
+///     .body("y=3")
+///     .build()
+///     .unwrap();
+/// assert_eq!(req.path, "/p");
+/// assert_eq!(req.host_name, "example.com");
+/// assert_eq!(req.arguments["x"].len(), 2);
+/// assert_eq!(&req.body_arguments["y"][0][..], b"3");
+/// assert_eq!(req.cookies().get("b").map(String::as_str), Some("2"));
+/// assert_eq!(req.full_url(), "http://Example.com:8080/p?x=1&x=2");
+/// ```
+#[derive(Debug, Clone)]
+pub struct HttpServerRequest {
+    /// Method (`GET`, `POST`…).
+    pub method: String,
+    /// The request target as sent.
+    pub uri: String,
+    /// The target up to the first `?`.
+    pub path: String,
+    /// The target after the first `?` (empty when none).
+    pub query: String,
+    /// Protocol version.
+    pub version: Version,
+    /// Headers.
+    pub headers: HttpHeaders,
+    /// The body.
+    pub body: Bytes,
+    /// The client's IP (after `xheaders`).
+    pub remote_ip: String,
+    /// `http` or `https`.
+    pub protocol: String,
+    /// The `Host` header, or `127.0.0.1` when absent.
+    pub host: String,
+    /// `host` lower-cased, without its port.
+    pub host_name: String,
+    /// Query and body arguments together (query first), name → values; blank values kept.
+    pub arguments: Arguments,
+    /// Arguments from the query string.
+    pub query_arguments: Arguments,
+    /// Arguments from a form body (urlencoded or multipart).
+    pub body_arguments: Arguments,
+    /// Files from a multipart body.
+    pub files: Files,
+    /// The connection it came on (`None` for requests built by hand).
+    pub connection: Option<ConnectionInfo>,
+    start_time: Instant,
+    start_system_time: SystemTime,
+    finish_time: OnceLock<Instant>,
+    cookies: OnceLock<BTreeMap<String, String>>,
+}
+
+/// Builds an [`HttpServerRequest`] by hand (tests, and adapters from other servers).
+#[derive(Debug)]
+pub struct HttpServerRequestBuilder {
+    method: String,
+    uri: String,
+    version: Version,
+    headers: HttpHeaders,
+    body: Bytes,
+    remote_ip: String,
+    protocol: String,
+    connection: Option<ConnectionInfo>,
+    start_time: Instant,
+    start_system_time: SystemTime,
+    limits: FormLimits,
+}
+
+impl HttpServerRequestBuilder {
+    /// Headers.
+    pub fn headers(mut self, headers: HttpHeaders) -> Self {
+        self.headers = headers;
+        self
+    }
+    /// Body.
+    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = body.into();
+        self
+    }
+    /// Version. Default: HTTP/1.1.
+    pub fn version(mut self, version: Version) -> Self {
+        self.version = version;
+        self
+    }
+    /// Client IP. Default: `127.0.0.1`.
+    pub fn remote_ip(mut self, ip: impl Into<String>) -> Self {
+        self.remote_ip = ip.into();
+        self
+    }
+    /// Scheme. Default: `http`.
+    pub fn protocol(mut self, protocol: impl Into<String>) -> Self {
+        self.protocol = protocol.into();
+        self
+    }
+    /// Limits for parsing a form body.
+    pub fn form_limits(mut self, limits: FormLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Parses the query and the body's form arguments. A body over the form limits is an error
+    /// (the web layer answers it with `400`); a malformed form is logged and skipped, as in
+    /// Tornado.
+    pub fn build(self) -> Result<HttpServerRequest, FormError> {
+        let (path, query) = match self.uri.split_once('?') {
+            Some((p, q)) => (p.to_owned(), q.to_owned()),
+            None => (self.uri.clone(), String::new()),
+        };
+        let host = self
+            .headers
+            .get("Host")
+            .map(str::to_owned)
+            .unwrap_or_else(|| "127.0.0.1".to_owned());
+        let host_name = split_host_and_port(&host.to_ascii_lowercase()).0;
+        let query_arguments = parse_qs_bytes(query.as_bytes(), true);
+        let mut body_arguments = Arguments::new();
+        let mut files = Files::new();
+        if let Some(content_type) = self.headers.get("Content-Type") {
+            parse_body_arguments_shared(
+                content_type,
+                &self.body,
+                &mut body_arguments,
+                &mut files,
+                Some(&self.headers),
+                &self.limits,
+            )?;
+        }
+        let mut arguments = query_arguments.clone();
+        for (name, values) in &body_arguments {
+            arguments
+                .entry(name.clone())
+                .or_default()
+                .extend(values.iter().cloned());
+        }
+        Ok(HttpServerRequest {
+            method: self.method,
+            uri: self.uri,
+            path,
+            query,
+            version: self.version,
+            headers: self.headers,
+            body: self.body,
+            remote_ip: self.remote_ip,
+            protocol: self.protocol,
+            host,
+            host_name,
+            arguments,
+            query_arguments,
+            body_arguments,
+            files,
+            connection: self.connection,
+            start_time: self.start_time,
+            start_system_time: self.start_system_time,
+            finish_time: OnceLock::new(),
+            cookies: OnceLock::new(),
+        })
+    }
+}
+
+/// Why a server request could not become an [`HttpServerRequest`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// The body could not be read.
+    Body(BodyError),
+    /// The form body broke a limit.
+    Form(FormError),
+}
+
+impl std::fmt::Display for RequestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RequestError::Body(e) => e.fmt(f),
+            RequestError::Form(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for RequestError {}
+
+impl HttpServerRequest {
+    /// A builder for a request with `method` and `uri`.
+    pub fn builder(method: &str, uri: &str) -> HttpServerRequestBuilder {
+        HttpServerRequestBuilder {
+            method: method.to_owned(),
+            uri: uri.to_owned(),
+            version: Version::Http11,
+            headers: HttpHeaders::new(),
+            body: Bytes::new(),
+            remote_ip: "127.0.0.1".to_owned(),
+            protocol: "http".to_owned(),
+            connection: None,
+            start_time: Instant::now(),
+            start_system_time: SystemTime::now(),
+            limits: FormLimits::default(),
+        }
+    }
+
+    /// Reads the body of a server request and parses everything.
+    pub async fn read(mut request: ServerRequest, limits: FormLimits) -> Result<Self, RequestError> {
+        let body = request.body.read_all().await.map_err(RequestError::Body)?;
+        Self::from_parts(request.head, body, request.remote_ip, request.protocol, request.connection, request.start_time, request.start_system_time, limits)
+            .map_err(RequestError::Form)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn from_parts(
+        head: RequestHead,
+        body: Bytes,
+        remote_ip: String,
+        protocol: String,
+        connection: ConnectionInfo,
+        start_time: Instant,
+        start_system_time: SystemTime,
+        limits: FormLimits,
+    ) -> Result<Self, FormError> {
+        HttpServerRequestBuilder {
+            method: head.method,
+            uri: head.uri,
+            version: head.version,
+            headers: head.headers,
+            body,
+            remote_ip,
+            protocol,
+            connection: Some(connection),
+            start_time,
+            start_system_time,
+            limits,
+        }
+        .build()
+    }
+
+    /// Cookies from the `Cookie` headers, parsed leniently as browsers send them (parsed once,
+    /// on first use).
+    pub fn cookies(&self) -> &BTreeMap<String, String> {
+        self.cookies.get_or_init(|| {
+            let mut all = BTreeMap::new();
+            for header in self.headers.get_list("Cookie") {
+                all.extend(parse_cookie(header));
+            }
+            all
+        })
+    }
+
+    /// `protocol://host/uri`.
+    pub fn full_url(&self) -> String {
+        format!("{}://{}{}", self.protocol, self.host, self.uri)
+    }
+
+    /// How long the request has taken: until [`finish`](Self::finish) if called, else until now.
+    pub fn request_time(&self) -> Duration {
+        let end = self.finish_time.get().copied().unwrap_or_else(Instant::now);
+        end.saturating_duration_since(self.start_time)
+    }
+
+    /// Records the moment the response was finished (for [`request_time`](Self::request_time)).
+    pub fn finish(&self) {
+        let _ = self.finish_time.set(Instant::now());
+    }
+
+    /// When the request started, as wall-clock time.
+    pub fn start_time(&self) -> SystemTime {
+        self.start_system_time
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_derived_fields() {
+        let req = HttpServerRequest::builder("GET", "/a/b").build().unwrap();
+        assert_eq!(req.host, "127.0.0.1");
+        assert_eq!(req.host_name, "127.0.0.1");
+        assert_eq!(req.query, "");
+        assert!(req.arguments.is_empty());
+        assert_eq!(req.full_url(), "http://127.0.0.1/a/b");
+    }
+
+    #[test]
+    fn query_split_at_first_question_mark_and_blank_values_kept() {
+        let req = HttpServerRequest::builder("GET", "/p?a=&b=1?2").build().unwrap();
+        assert_eq!(req.path, "/p");
+        assert_eq!(req.query, "a=&b=1?2");
+        assert_eq!(&req.query_arguments["a"][0][..], b"");
+        assert_eq!(&req.query_arguments["b"][0][..], b"1?2");
+    }
+
+    #[test]
+    fn ipv6_host_name() {
+        let mut h = HttpHeaders::new();
+        h.add("Host", "[::1]:8888");
+        let req = HttpServerRequest::builder("GET", "/").headers(h).build().unwrap();
+        assert_eq!(req.host_name, "[::1]");
+    }
+
+    #[test]
+    fn multipart_files_and_arguments() {
+        let mut h = HttpHeaders::new();
+        h.add("Content-Type", "multipart/form-data; boundary=XX");
+        let body = "--XX\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nfile!\r\n--XX\r\nContent-Disposition: form-data; name=\"n\"\r\n\r\nv\r\n--XX--\r\n";
+        let req = HttpServerRequest::builder("POST", "/?n=q").headers(h).body(body).build().unwrap();
+        assert_eq!(req.files["f"][0].filename, "a.txt");
+        assert_eq!(&req.files["f"][0].body[..], b"file!");
+        let n: Vec<&[u8]> = req.arguments["n"].iter().map(|b| &b[..]).collect();
+        assert_eq!(n, [&b"q"[..], b"v"]);
+    }
+
+    #[test]
+    fn request_time_stops_at_finish() {
+        let req = HttpServerRequest::builder("GET", "/").build().unwrap();
+        req.finish();
+        let t = req.request_time();
+        assert_eq!(req.request_time(), t);
+    }
+}

@@ -1,0 +1,94 @@
+//! Small HTTP helpers from Tornado's `httputil`: query strings, [`url_concat`], HTTP dates,
+//! `host:port` splitting, lenient cookie parsing, start lines, `Range` headers and parameterised
+//! header values.
+//!
+//! Each function mirrors what Tornado 6 (on Python 3.11) returns for the same input, including
+//! its quirks; the few deliberate differences are called out in the function's docs.
+
+mod cookie;
+mod date;
+mod header_params;
+mod query;
+mod range;
+mod start_line;
+mod url;
+
+pub use cookie::parse_cookie;
+pub use date::{format_timestamp, Timestamp};
+pub use header_params::{encode_header, parse_header};
+pub(crate) use query::count_qs_fields;
+pub use query::{parse_qs, parse_qs_bytes, qs_to_qsl};
+pub use range::{get_content_range, parse_request_range};
+pub use start_line::{
+    parse_request_start_line, parse_response_start_line, RequestStartLine, ResponseStartLine,
+};
+pub use url::{split_host_and_port, url_concat};
+
+// Python string helpers shared by the submodules
+
+/// Python's `str.isspace()`: Rust's Unicode whitespace plus the four ASCII separators
+/// U+001C..U+001F that Python also counts.
+pub(crate) fn is_py_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// Python's `str.strip()` with no argument.
+pub(crate) fn py_strip(s: &str) -> &str {
+    s.trim_matches(is_py_space)
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Percent-decodes `s`, turning `+` into a space first when `plus` is set. A `%` not followed by
+/// two hex digits is kept as it is, as Python's `unquote` does.
+pub(super) fn percent_decode(s: &[u8], plus: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let b = s[i];
+        if b == b'%' {
+            if let (Some(h), Some(l)) = (
+                s.get(i + 1).copied().and_then(hex_value),
+                s.get(i + 2).copied().and_then(hex_value),
+            ) {
+                out.push(h << 4 | l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if plus && b == b'+' { b' ' } else { b });
+        i += 1;
+    }
+    out
+}
+
+/// Decodes bytes as ISO-8859-1: every byte becomes the character with the same number.
+pub(crate) fn latin1(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| b as char).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding_edges() {
+        assert_eq!(percent_decode(b"%", true), b"%");
+        assert_eq!(percent_decode(b"%4", true), b"%4");
+        assert_eq!(percent_decode(b"%4g%41%2b+", true), b"%4gA+ ");
+        assert_eq!(percent_decode(b"a+b", false), b"a+b");
+    }
+
+    #[test]
+    fn python_whitespace() {
+        assert_eq!(py_strip("\u{1c}\u{1f} a \u{a0}\u{3000}"), "a");
+        assert!(!is_py_space('\u{200b}'));
+    }
+}
