@@ -54,7 +54,8 @@ fn head_parsing(c: &mut Criterion) {
 fn chunked_decoding(c: &mut Criterion) {
     let mut g = c.benchmark_group("decode_chunked");
     for (name, chunk, count) in [("1KiBx64", 1024usize, 64usize), ("16Bx1024", 16, 1024)] {
-        let mut raw = b"POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+        let mut raw =
+            b"POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
         for _ in 0..count {
             raw.extend_from_slice(format!("{chunk:x}\r\n").as_bytes());
             raw.extend(std::iter::repeat_n(b'z', chunk));
@@ -78,7 +79,8 @@ fn response_encoding(c: &mut Criterion) {
         keep_alive: true,
     };
     let mut head = ResponseHead::new(200);
-    head.headers.add("Content-Type", "text/plain; charset=UTF-8");
+    head.headers
+        .add("Content-Type", "text/plain; charset=UTF-8");
     head.headers.add("Content-Length", "12");
     head.headers.add("Server", "TornadoServer/6.4");
     g.bench_function("hello_content_length", |b| {

@@ -221,10 +221,22 @@ impl HttpServerRequest {
     }
 
     /// Reads the body of a server request and parses everything.
-    pub async fn read(mut request: ServerRequest, limits: FormLimits) -> Result<Self, RequestError> {
+    pub async fn read(
+        mut request: ServerRequest,
+        limits: FormLimits,
+    ) -> Result<Self, RequestError> {
         let body = request.body.read_all().await.map_err(RequestError::Body)?;
-        Self::from_parts(request.head, body, request.remote_ip, request.protocol, request.connection, request.start_time, request.start_system_time, limits)
-            .map_err(RequestError::Form)
+        Self::from_parts(
+            request.head,
+            body,
+            request.remote_ip,
+            request.protocol,
+            request.connection,
+            request.start_time,
+            request.start_system_time,
+            limits,
+        )
+        .map_err(RequestError::Form)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -304,7 +316,9 @@ mod tests {
 
     #[test]
     fn query_split_at_first_question_mark_and_blank_values_kept() {
-        let req = HttpServerRequest::builder("GET", "/p?a=&b=1?2").build().unwrap();
+        let req = HttpServerRequest::builder("GET", "/p?a=&b=1?2")
+            .build()
+            .unwrap();
         assert_eq!(req.path, "/p");
         assert_eq!(req.query, "a=&b=1?2");
         assert_eq!(&req.query_arguments["a"][0][..], b"");
@@ -315,7 +329,10 @@ mod tests {
     fn ipv6_host_name() {
         let mut h = HttpHeaders::new();
         h.add("Host", "[::1]:8888");
-        let req = HttpServerRequest::builder("GET", "/").headers(h).build().unwrap();
+        let req = HttpServerRequest::builder("GET", "/")
+            .headers(h)
+            .build()
+            .unwrap();
         assert_eq!(req.host_name, "[::1]");
     }
 
@@ -324,7 +341,11 @@ mod tests {
         let mut h = HttpHeaders::new();
         h.add("Content-Type", "multipart/form-data; boundary=XX");
         let body = "--XX\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nfile!\r\n--XX\r\nContent-Disposition: form-data; name=\"n\"\r\n\r\nv\r\n--XX--\r\n";
-        let req = HttpServerRequest::builder("POST", "/?n=q").headers(h).body(body).build().unwrap();
+        let req = HttpServerRequest::builder("POST", "/?n=q")
+            .headers(h)
+            .body(body)
+            .build()
+            .unwrap();
         assert_eq!(req.files["f"][0].filename, "a.txt");
         assert_eq!(&req.files["f"][0].body[..], b"file!");
         let n: Vec<&[u8]> = req.arguments["n"].iter().map(|b| &b[..]).collect();

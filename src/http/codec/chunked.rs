@@ -168,14 +168,14 @@ fn parse_chunk_size(line: &[u8]) -> Result<u64, DecodeError> {
             .ok_or_else(|| DecodeError::bad_request("chunk size overflow"))?;
     }
     let rest = crate::http::headers::trim_ows(&line[digits_end..]);
-    if !rest.is_empty() {
-        if rest[0] != b';'
+    let bad_extension = |rest: &[u8]| {
+        rest[0] != b';'
             || rest
                 .iter()
                 .any(|&b| !crate::http::headers::is_value_byte(b))
-        {
-            return Err(DecodeError::bad_request("invalid chunk size"));
-        }
+    };
+    if !rest.is_empty() && bad_extension(rest) {
+        return Err(DecodeError::bad_request("invalid chunk size"));
     }
     Ok(size)
 }

@@ -157,8 +157,6 @@ impl ResponseEncoder {
                 declared: n,
                 written: 0,
             }
-        } else if app_chunked && ctx.version == Version::Http11 {
-            Framing::Chunked
         } else if ctx.version == Version::Http11 {
             Framing::Chunked
         } else {

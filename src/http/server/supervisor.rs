@@ -306,10 +306,16 @@ struct Sentinel {
 
 impl Drop for Sentinel {
     fn drop(&mut self) {
-        self.supervisor.do_send(WorkerExited {
+        // This runs while the dying thread's thread-locals are torn down, the runtime's among
+        // them, and waking the supervisor's task may need them: send from a fresh thread.
+        let supervisor = self.supervisor.clone();
+        let msg = WorkerExited {
             index: self.index,
             generation: self.generation,
-        });
+        };
+        let _ = std::thread::Builder::new()
+            .name("tornado-worker-exit".into())
+            .spawn(move || supervisor.do_send(msg));
     }
 }
 
@@ -321,10 +327,8 @@ struct StopWorker {
 
 struct Worker {
     index: usize,
-    generation: u64,
     listeners: Vec<Listener>,
     cfg: Arc<WorkerConfig>,
-    supervisor: Addr<ServerSupervisor>,
     shared: Option<Rc<WorkerShared>>,
     acceptors: Vec<Addr<Acceptor>>,
 }
@@ -333,13 +337,6 @@ impl Actor for Worker {
     type Context = Context<Self>;
 
     fn started(&mut self, _: &mut Self::Context) {
-        SENTINEL.with(|s| {
-            *s.borrow_mut() = Some(Sentinel {
-                index: self.index,
-                generation: self.generation,
-                supervisor: self.supervisor.clone(),
-            })
-        });
         let shared = Rc::new(WorkerShared {
             cfg: self.cfg.clone(),
             params: Rc::new(ConnParams {
@@ -481,14 +478,24 @@ impl ServerSupervisor {
             .collect::<io::Result<Vec<_>>>()?;
         self.next_generation += 1;
         let generation = self.next_generation;
-        let arbiter = Arbiter::new();
+        // The sentinel goes in first thing on the new thread, so that even a worker that dies
+        // before its actor started is reported.
+        let sentinel = Sentinel {
+            index,
+            generation,
+            supervisor: me.clone(),
+        };
+        let arbiter = Arbiter::try_with_tokio_rt(move || {
+            SENTINEL.with(|s| *s.borrow_mut() = Some(sentinel));
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+        })?;
         let cfg = self.cfg.clone();
         let addr = Worker::start_in_arbiter(&arbiter.handle(), move |_| Worker {
             index,
-            generation,
             listeners,
             cfg,
-            supervisor: me,
             shared: None,
             acceptors: Vec::new(),
         });
