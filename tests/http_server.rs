@@ -386,3 +386,45 @@ fn a_client_that_stops_reading_blocks_the_writer_instead_of_growing_memory() {
     assert_eq!(r.body.len(), CHUNK * TOTAL_CHUNKS);
     let _: &RawConnection = &conn;
 }
+
+#[test]
+fn binds_ipv4_and_ipv6_and_prebound_sockets() {
+    use tornado::http::{bind_sockets, BindOptions};
+    // Port 0 on a name with several addresses: every socket gets the same port.
+    let socks = bind_sockets("127.0.0.1:0", &BindOptions::default()).unwrap();
+    assert_eq!(socks.len(), 1);
+    let v6 = bind_sockets(
+        "[::1]:0",
+        &BindOptions {
+            reuse_port: true,
+            backlog: 16,
+        },
+    );
+    let Ok(v6) = v6 else {
+        // No IPv6 loopback on this machine: nothing more to check.
+        return;
+    };
+    let port = v6[0].local_addr().unwrap().port();
+    let (ready_tx, ready_rx) = mpsc::channel();
+    let server_thread = std::thread::spawn(move || {
+        actix_rt::System::new().block_on(async move {
+            let handle = tornado::http::HttpServer::new(echo_delegate())
+                .workers(1)
+                .add_sockets(v6)
+                .unwrap()
+                .start()
+                .unwrap();
+            ready_tx.send(handle.clone()).unwrap();
+            handle.wait().await;
+        })
+    });
+    let handle = ready_rx.recv_timeout(GUARD).unwrap();
+    let mut conn = RawConnection::connect(format!("[::1]:{port}").parse().unwrap()).unwrap();
+    conn.send(b"GET /v6 HTTP/1.1\r\nHost: [::1]\r\nConnection: close\r\n\r\n").unwrap();
+    let r = conn.read_response(false).unwrap();
+    assert!(r.text().starts_with("GET /v6\n::1 http\n"), "{}", r.text());
+    assert_eq!(handle.local_addrs()[0].port(), port);
+    // Stop it from a System of our own.
+    actix_rt::System::new().block_on(async move { handle.stop(Duration::ZERO).await });
+    server_thread.join().unwrap();
+}
