@@ -239,6 +239,38 @@ impl HttpServerRequest {
         .map_err(RequestError::Form)
     }
 
+    /// Splits a server request into the request without its body (arguments from the query
+    /// only) and the body, for handlers that stream it.
+    pub fn split(request: ServerRequest, limits: FormLimits) -> Result<(Self, crate::http::Body), FormError> {
+        let ServerRequest {
+            head,
+            remote_ip,
+            protocol,
+            connection,
+            start_time,
+            start_system_time,
+            body,
+        } = request;
+        let mut head = head;
+        // No form parsing on an unread body.
+        let content_type = head.headers.get("Content-Type").map(str::to_owned);
+        head.headers.remove("Content-Type");
+        let mut req = Self::from_parts(
+            head,
+            Bytes::new(),
+            remote_ip,
+            protocol,
+            connection,
+            start_time,
+            start_system_time,
+            limits,
+        )?;
+        if let Some(ct) = content_type {
+            req.headers.add("Content-Type", ct);
+        }
+        Ok((req, body))
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn from_parts(
         head: RequestHead,

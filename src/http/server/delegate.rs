@@ -415,16 +415,41 @@ impl ResponseWriter {
 
     /// Resolves when the client has gone away (Tornado's `on_connection_close`).
     pub async fn closed(&self) {
-        std::future::poll_fn(|cx| {
-            let mut s = self.shared.borrow_mut();
-            if s.seq != self.seq || s.closed || s.force_close || s.peer_eof {
-                Poll::Ready(())
-            } else {
-                s.add_waiter(cx.waker());
-                Poll::Pending
-            }
-        })
-        .await
+        self.close_watch().await
+    }
+
+    /// A `'static` future that resolves when the client goes away (or the request is over).
+    pub fn close_watch(&self) -> CloseWatch {
+        CloseWatch {
+            shared: self.shared.clone(),
+            seq: self.seq,
+        }
+    }
+}
+
+/// Resolves when a request's client has gone away; see [`ResponseWriter::close_watch`].
+pub struct CloseWatch {
+    shared: SharedRef,
+    seq: u64,
+}
+
+impl fmt::Debug for CloseWatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CloseWatch")
+    }
+}
+
+impl Future for CloseWatch {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut s = self.shared.borrow_mut();
+        if s.seq != self.seq || s.closed || s.force_close || s.peer_eof {
+            Poll::Ready(())
+        } else {
+            s.add_waiter(cx.waker());
+            Poll::Pending
+        }
     }
 }
 

@@ -43,7 +43,7 @@ use std::time::Duration;
 use actix::prelude::*;
 
 pub use delegate::{
-    delegate_fn, Body, BodyError, ConnectionInfo, FnDelegate, HttpServerDelegate, ResponseWriter,
+    delegate_fn, Body, BodyError, CloseWatch, ConnectionInfo, FnDelegate, HttpServerDelegate, ResponseWriter,
     ServerRequest, WriteError,
 };
 #[cfg(unix)]
