@@ -1,0 +1,660 @@
+//! Mapping requests to targets: Tornado's `URLSpec`, `tornado.routing` and the virtual hosts of
+//! `Application.add_handlers`.
+//!
+//! Routing here knows nothing about handlers. Every type is generic over the target `T` a rule
+//! leads to; the web layer uses a handler factory, tests can use a `&str`.
+//!
+//! # Rules
+//!
+//! A [`UrlSpec`] pairs a regex with a [`Target`] and an optional name. Build one with [`url`]:
+//!
+//! ```
+//! use tornado::web::routing::{url, RuleRouter};
+//!
+//! let router = RuleRouter::from_rules([
+//!     url("/", "MainHandler").build()?,
+//!     url(r"/story/([0-9]+)", "StoryHandler").name("story").build()?,
+//!     url(r"/user/(?P<id>\d+)/(?P<tab>\w+)?", "UserHandler").build()?,
+//! ]);
+//!
+//! let found = router.find("/story/42")?.expect("a rule matches");
+//! assert_eq!(*found.target, "StoryHandler");
+//! assert_eq!(found.path_args.positional, [Some("42".to_owned())]);
+//!
+//! let found = router.find("/user/7/")?.expect("a rule matches");
+//! assert_eq!(found.path_args.named["id"].as_deref(), Some("7"));
+//! assert_eq!(found.path_args.named["tab"], None);
+//!
+//! assert!(router.find("/story/42/edit")?.is_none());
+//! assert_eq!(router.reverse_url("story", &["9"])?, "/story/9");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Patterns follow Tornado:
+//!
+//! * The regex must match the **whole** path: `/a` matches neither `/ab` nor `/x/a`.
+//! * Unnamed groups become positional arguments, named groups (`(?P<name>…)`) keyword
+//!   arguments; a pattern with both is refused when the rule is built
+//!   ([`RouteError::MixedGroups`]).
+//! * Arguments are percent-decoded with `+` kept as `+`, then must be UTF-8; otherwise the
+//!   search stops with a [`PathArgError`], which the web layer answers with 400.
+//! * A group that took no part in the match is `None`.
+//! * Rules are tried in order and the first match wins.
+//!
+//! The regex syntax is the [`regex`] crate's, which accepts Python's `(?P<name>…)` but has no
+//! look-around or back-references.
+//!
+//! # Reversing
+//!
+//! [`RuleRouter::reverse_url`] and [`HostRouter::reverse_url`] rebuild the path of a named rule,
+//! percent-encoding each argument as Tornado's `url_escape(arg, plus=False)` does (UTF-8,
+//! `%20` for a space, `/` kept). A pattern that cannot be turned back into text (nested or
+//! non-capturing groups, `\d` outside a group…) still routes, but reversing it is an error.
+//!
+//! # Virtual hosts
+//!
+//! [`HostRouter`] is the routing table of Tornado's `Application`: groups of rules added with
+//! [`add_handlers`](HostRouter::add_handlers) for a host regex, the rules given to the
+//! application itself that serve every host, and `default_host`. See its docs for the order in
+//! which they are tried.
+//!
+//! # Nesting routers
+//!
+//! Anything that implements [`Router`] can be the target of a rule ([`Target::Nested`], built
+//! with [`nest`]). When the rule's pattern matches, the nested router is asked with the same
+//! request; if it finds nothing, the search goes on with the next rule, as in
+//! `tornado.routing.RuleRouter`. `reverse_url` looks through nested routers too.
+//!
+//! ```
+//! use tornado::web::routing::{nest, url, HostRouter, RouteRequest, RuleRouter};
+//!
+//! let admin = RuleRouter::from_rules([url("/admin/users", "users").name("users").build()?]);
+//! let mut app = HostRouter::new(RuleRouter::from_rules([
+//!     nest("/admin/.*", admin).build()?,
+//!     url("/.*", "fallback").build()?,
+//! ]));
+//! app.add_handlers(r"api\.example\.com", [url("/v1", "api").build()?])?;
+//!
+//! let request = RouteRequest::new("API.example.com:8080", "/v1");
+//! assert_eq!(*app.find(&request)?.expect("host rule").target, "api");
+//! let request = RouteRequest::new("example.com", "/admin/users");
+//! assert_eq!(*app.find(&request)?.expect("nested rule").target, "users");
+//! assert_eq!(app.reverse_url("users", &[])?, "/admin/users");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod host;
+mod reverse;
+mod rule;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+
+pub use host::{HostPattern, HostRouter};
+pub use rule::{nest, url, PathArgs, Target, UrlSpec, UrlSpecBuilder};
+
+use crate::http::{split_host_and_port, HttpServerRequest};
+
+/// An error in a routing table or in a `reverse_url` call.
+///
+/// Building errors ([`InvalidPattern`](Self::InvalidPattern),
+/// [`MixedGroups`](Self::MixedGroups)) are programming mistakes found at start-up; the others come
+/// from `reverse_url`.
+///
+/// # Examples
+///
+/// ```
+/// use tornado::web::routing::{url, RouteError, RuleRouter};
+///
+/// let router = RuleRouter::from_rules([url("/a/(\\d+)", ()).name("a").build()?]);
+/// let err = router.reverse_url("b", &[]).unwrap_err();
+/// assert!(matches!(err, RouteError::NotFound { .. }));
+/// assert_eq!(err.to_string(), "b not found in named urls");
+/// # Ok::<(), RouteError>(())
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum RouteError {
+    /// The regex does not compile.
+    InvalidPattern {
+        /// The pattern as written.
+        pattern: String,
+        /// What the regex compiler said.
+        source: Box<regex::Error>,
+    },
+    /// The regex has both named and unnamed capturing groups.
+    MixedGroups {
+        /// The pattern as written.
+        pattern: String,
+    },
+    /// The pattern is too complex to rebuild a path from.
+    NotReversible {
+        /// The pattern as written.
+        pattern: String,
+    },
+    /// `reverse_url` got a different number of arguments than the pattern has groups.
+    ArgumentCount {
+        /// The pattern as written.
+        pattern: String,
+        /// Number of groups in the pattern.
+        expected: usize,
+        /// Number of arguments given.
+        given: usize,
+    },
+    /// No rule has this name.
+    NotFound {
+        /// The name asked for.
+        name: String,
+    },
+}
+
+impl fmt::Display for RouteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RouteError::InvalidPattern { pattern, source } => {
+                write!(f, "invalid url regex {pattern:?}: {source}")
+            }
+            RouteError::MixedGroups { pattern } => write!(
+                f,
+                "groups in url regexes must either be all named or all positional: {pattern:?}"
+            ),
+            RouteError::NotReversible { pattern } => write!(
+                f,
+                "cannot reverse url regex {pattern:?}: it has nested or non-capturing groups, \
+                 flags, or escapes like \\d outside its groups"
+            ),
+            RouteError::ArgumentCount {
+                pattern,
+                expected,
+                given,
+            } => write!(
+                f,
+                "url regex {pattern:?} takes {expected} argument(s) to reverse, {given} given"
+            ),
+            RouteError::NotFound { name } => write!(f, "{name} not found in named urls"),
+        }
+    }
+}
+
+impl std::error::Error for RouteError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RouteError::InvalidPattern { source, .. } => Some(&**source),
+            _ => None,
+        }
+    }
+}
+
+/// A path argument that is not UTF-8 once percent-decoded (`/files/%FF`). The request matched
+/// a rule, but cannot be served: answer with [`status`](Self::status) (400), as Tornado's
+/// `decode_argument` does.
+///
+/// # Examples
+///
+/// ```
+/// use tornado::web::routing::url;
+///
+/// let spec = url("/files/(.*)", ()).build()?;
+/// let err = spec.match_path("/files/%FF").unwrap_err();
+/// assert_eq!(err.status(), 400);
+/// assert_eq!(err.value(), b"\xff");
+/// assert_eq!(err.to_string(), r#"Invalid unicode in url: b"\xff""#);
+/// # Ok::<(), tornado::web::routing::RouteError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathArgError {
+    group: Option<String>,
+    index: usize,
+    value: Vec<u8>,
+}
+
+impl PathArgError {
+    /// The HTTP status to answer with: always 400.
+    ///
+    /// ```
+    /// # let err = tornado::web::routing::url("/(.*)", ()).build()?.match_path("/%FF").unwrap_err();
+    /// assert_eq!(err.status(), 400);
+    /// # Ok::<(), tornado::web::routing::RouteError>(())
+    /// ```
+    pub fn status(&self) -> u16 {
+        400
+    }
+
+    /// The name of the offending group, `None` for an unnamed group.
+    ///
+    /// ```
+    /// # let err = tornado::web::routing::url("/(?P<f>.*)", ()).build()?.match_path("/%FF").unwrap_err();
+    /// assert_eq!(err.group_name(), Some("f"));
+    /// # Ok::<(), tornado::web::routing::RouteError>(())
+    /// ```
+    pub fn group_name(&self) -> Option<&str> {
+        self.group.as_deref()
+    }
+
+    /// Zero-based position of the offending group among the pattern's groups.
+    ///
+    /// ```
+    /// # let err = tornado::web::routing::url("/(.*)/(.*)", ()).build()?.match_path("/a/%FF").unwrap_err();
+    /// assert_eq!(err.index(), 1);
+    /// # Ok::<(), tornado::web::routing::RouteError>(())
+    /// ```
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The decoded bytes that are not UTF-8.
+    ///
+    /// ```
+    /// # let err = tornado::web::routing::url("/(.*)", ()).build()?.match_path("/a%FF").unwrap_err();
+    /// assert_eq!(err.value(), b"a\xff");
+    /// # Ok::<(), tornado::web::routing::RouteError>(())
+    /// ```
+    pub fn value(&self) -> &[u8] {
+        &self.value
+    }
+}
+
+impl fmt::Display for PathArgError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Tornado: "Invalid unicode in %s: %r" % (name or "url", value[:40]).
+        let shown = &self.value[..self.value.len().min(40)];
+        write!(
+            f,
+            "Invalid unicode in {}: b\"{}\"",
+            self.group.as_deref().unwrap_or("url"),
+            shown.escape_ascii()
+        )
+    }
+}
+
+impl std::error::Error for PathArgError {}
+
+/// What a router looks at: the host name, the path, and whether `X-Real-Ip` was sent (which
+/// turns `default_host` off).
+///
+/// # Examples
+///
+/// ```
+/// use tornado::web::routing::RouteRequest;
+///
+/// let request = RouteRequest::new("WWW.Example.com:8443", "/index.html");
+/// assert_eq!(request.host_name(), "www.example.com");
+/// assert_eq!(request.path(), "/index.html");
+/// assert!(!request.has_x_real_ip());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteRequest<'a> {
+    host_name: Cow<'a, str>,
+    path: &'a str,
+    x_real_ip: bool,
+}
+
+impl<'a> RouteRequest<'a> {
+    /// From a raw `Host` header value: lower-cased (ASCII) and stripped of its port, like
+    /// `HttpServerRequest::host_name`. Tornado uses `127.0.0.1` when the header is missing.
+    ///
+    /// ```
+    /// use tornado::web::routing::RouteRequest;
+    /// assert_eq!(RouteRequest::new("[::1]:80", "/").host_name(), "[::1]");
+    /// ```
+    pub fn new(host: &str, path: &'a str) -> Self {
+        RouteRequest {
+            host_name: Cow::Owned(split_host_and_port(&host.to_ascii_lowercase()).0),
+            path,
+            x_real_ip: false,
+        }
+    }
+
+    /// From a host name that is already lower-cased and without a port.
+    ///
+    /// ```
+    /// use tornado::web::routing::RouteRequest;
+    /// assert_eq!(RouteRequest::from_host_name("example.com", "/").host_name(), "example.com");
+    /// ```
+    pub fn from_host_name(host_name: &'a str, path: &'a str) -> Self {
+        RouteRequest {
+            host_name: Cow::Borrowed(host_name),
+            path,
+            x_real_ip: false,
+        }
+    }
+
+    /// From a parsed request: its `host_name`, `path` and `X-Real-Ip` header.
+    ///
+    /// ```
+    /// use tornado::http::HttpServerRequest;
+    /// use tornado::web::routing::RouteRequest;
+    ///
+    /// let req = HttpServerRequest::builder("GET", "/a?b=c").build().unwrap();
+    /// let route = RouteRequest::from_request(&req);
+    /// assert_eq!((route.host_name(), route.path()), ("127.0.0.1", "/a"));
+    /// ```
+    pub fn from_request(request: &'a HttpServerRequest) -> Self {
+        RouteRequest {
+            host_name: Cow::Borrowed(&request.host_name),
+            path: &request.path,
+            x_real_ip: request.headers.contains("X-Real-Ip"),
+        }
+    }
+
+    /// Records whether the request carries an `X-Real-Ip` header. Default: `false`.
+    ///
+    /// ```
+    /// use tornado::web::routing::RouteRequest;
+    /// assert!(RouteRequest::new("h", "/").with_x_real_ip(true).has_x_real_ip());
+    /// ```
+    pub fn with_x_real_ip(mut self, present: bool) -> Self {
+        self.x_real_ip = present;
+        self
+    }
+
+    /// The lower-cased host without its port.
+    ///
+    /// ```
+    /// use tornado::web::routing::RouteRequest;
+    /// assert_eq!(RouteRequest::new("A.B", "/").host_name(), "a.b");
+    /// ```
+    pub fn host_name(&self) -> &str {
+        &self.host_name
+    }
+
+    /// The path, still percent-encoded.
+    ///
+    /// ```
+    /// use tornado::web::routing::RouteRequest;
+    /// assert_eq!(RouteRequest::new("h", "/a%20b").path(), "/a%20b");
+    /// ```
+    pub fn path(&self) -> &str {
+        self.path
+    }
+
+    /// Whether an `X-Real-Ip` header was sent.
+    ///
+    /// ```
+    /// use tornado::web::routing::RouteRequest;
+    /// assert!(!RouteRequest::new("h", "/").has_x_real_ip());
+    /// ```
+    pub fn has_x_real_ip(&self) -> bool {
+        self.x_real_ip
+    }
+}
+
+/// A successful search: the leaf target, the decoded path arguments of the rule that led to it,
+/// and that rule.
+///
+/// ```
+/// use tornado::web::routing::{url, RuleRouter};
+///
+/// let router = RuleRouter::from_rules([url("/(a)", 1).name("a").build()?]);
+/// let found = router.find("/a")?.expect("matches");
+/// assert_eq!((*found.target, found.spec.name()), (1, Some("a")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct RouteMatch<'r, T> {
+    /// The value that serves the request.
+    pub target: &'r T,
+    /// Arguments from the leaf rule's groups.
+    pub path_args: PathArgs,
+    /// The leaf rule.
+    pub spec: &'r UrlSpec<T>,
+}
+
+/// What a search returns: `Ok(None)` when nothing matched (the web layer's 404), `Err` when a
+/// rule matched but its arguments are not UTF-8 (400).
+pub type RouteResult<'r, T> = Result<Option<RouteMatch<'r, T>>, PathArgError>;
+
+/// Something that picks a target for a request. Tornado's `Router` and `ReversibleRouter`.
+///
+/// [`RuleRouter`] and [`HostRouter`] implement it; implement it yourself to route on something
+/// else and put your router inside another with [`nest`].
+///
+/// # Examples
+///
+/// ```
+/// use tornado::web::routing::{nest, url, RouteRequest, RouteResult, Router, RuleRouter, UrlSpec};
+///
+/// /// Sends everything under `/beta/` to the new code when the host is `beta.example.com`.
+/// struct Beta(RuleRouter<&'static str>);
+///
+/// impl Router<&'static str> for Beta {
+///     fn find_target<'r>(&'r self, request: &RouteRequest<'_>) -> RouteResult<'r, &'static str> {
+///         if request.host_name() == "beta.example.com" {
+///             self.0.find_target(request)
+///         } else {
+///             Ok(None)
+///         }
+///     }
+/// }
+///
+/// let beta = Beta(RuleRouter::from_rules([url("/beta/.*", "new").build()?]));
+/// let root = RuleRouter::from_rules([nest("/beta/.*", beta).build()?, url("/.*", "old").build()?]);
+/// let on_beta = RouteRequest::new("beta.example.com", "/beta/x");
+/// assert_eq!(*root.find_target(&on_beta)?.expect("found").target, "new");
+/// let elsewhere = RouteRequest::new("example.com", "/beta/x");
+/// assert_eq!(*root.find_target(&elsewhere)?.expect("found").target, "old");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait Router<T>: Send + Sync {
+    /// Finds the target for `request`.
+    fn find_target<'r>(&'r self, request: &RouteRequest<'_>) -> RouteResult<'r, T>;
+
+    /// Rebuilds the path of the rule called `name`: `Ok(None)` when this router knows no such
+    /// name. Default: knows no names.
+    fn reverse(&self, name: &str, args: &[&str]) -> Result<Option<String>, RouteError> {
+        let _ = (name, args);
+        Ok(None)
+    }
+}
+
+/// An ordered list of rules; the first that matches wins. Tornado's `ReversibleRuleRouter`.
+///
+/// A rule with a nested router is skipped over when that router finds nothing. Names are
+/// unique: adding a second rule with a name already used replaces the first for
+/// [`reverse_url`](Self::reverse_url) (with a warning, as Tornado does).
+///
+/// # Examples
+///
+/// ```
+/// use tornado::web::routing::{url, RuleRouter};
+///
+/// let mut router = RuleRouter::new();
+/// router.add_rule(url("/a", "first").build()?);
+/// router.add_rule(url("/a", "second").build()?);
+/// router.add_rule(url(r"/(.*)", "catch-all").build()?);
+/// assert_eq!(*router.find("/a")?.expect("found").target, "first");
+/// assert_eq!(*router.find("/zzz")?.expect("found").target, "catch-all");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct RuleRouter<T> {
+    rules: Vec<UrlSpec<T>>,
+    named: HashMap<String, usize>,
+}
+
+impl<T> RuleRouter<T> {
+    /// An empty router.
+    ///
+    /// ```
+    /// use tornado::web::routing::RuleRouter;
+    /// assert!(RuleRouter::<()>::new().rules().is_empty());
+    /// ```
+    pub fn new() -> Self {
+        RuleRouter {
+            rules: Vec::new(),
+            named: HashMap::new(),
+        }
+    }
+
+    /// A router with `rules`, in order.
+    ///
+    /// ```
+    /// use tornado::web::routing::{url, RuleRouter};
+    /// let router = RuleRouter::from_rules([url("/", ()).build()?]);
+    /// assert_eq!(router.rules().len(), 1);
+    /// # Ok::<(), tornado::web::routing::RouteError>(())
+    /// ```
+    pub fn from_rules(rules: impl IntoIterator<Item = UrlSpec<T>>) -> Self {
+        let mut router = RuleRouter::new();
+        router.add_rules(rules);
+        router
+    }
+
+    /// Appends one rule.
+    ///
+    /// ```
+    /// use tornado::web::routing::{url, RuleRouter};
+    /// let mut router = RuleRouter::new();
+    /// router.add_rule(url("/", ()).build()?);
+    /// assert!(router.find("/")?.is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_rule(&mut self, rule: UrlSpec<T>) {
+        if let Some(name) = rule.name() {
+            let replaced = self.named.insert(name.to_owned(), self.rules.len());
+            if replaced.is_some() {
+                tracing::warn!("Multiple handlers named {name}; replacing previous value");
+            }
+        }
+        self.rules.push(rule);
+    }
+
+    /// Appends rules, in order.
+    ///
+    /// ```
+    /// use tornado::web::routing::{url, RuleRouter};
+    /// let mut router = RuleRouter::new();
+    /// router.add_rules([url("/a", 1).build()?, url("/b", 2).build()?]);
+    /// assert_eq!(router.rules().len(), 2);
+    /// # Ok::<(), tornado::web::routing::RouteError>(())
+    /// ```
+    pub fn add_rules(&mut self, rules: impl IntoIterator<Item = UrlSpec<T>>) {
+        for rule in rules {
+            self.add_rule(rule);
+        }
+    }
+
+    /// The rules, in the order they are tried.
+    ///
+    /// ```
+    /// use tornado::web::routing::{url, RuleRouter};
+    /// let router = RuleRouter::from_rules([url("/a", ()).build()?]);
+    /// assert_eq!(router.rules()[0].pattern(), "/a");
+    /// # Ok::<(), tornado::web::routing::RouteError>(())
+    /// ```
+    pub fn rules(&self) -> &[UrlSpec<T>] {
+        &self.rules
+    }
+
+    /// Finds the first rule matching `path`, for routers that do not look at the host. Nested
+    /// routers are asked with an empty host name.
+    ///
+    /// # Errors
+    ///
+    /// [`PathArgError`] when the first matching rule's arguments are not UTF-8.
+    ///
+    /// ```
+    /// use tornado::web::routing::{url, RuleRouter};
+    /// let router = RuleRouter::from_rules([url("/a/(.*)", ()).build()?]);
+    /// assert!(router.find("/a/%FF").is_err());
+    /// assert!(router.find("/b").map(|m| m.is_none())?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn find<'r>(&'r self, path: &str) -> RouteResult<'r, T> {
+        self.find_in(&RouteRequest::from_host_name("", path))
+    }
+
+    /// Rebuilds the path of the rule called `name`, looking through nested routers in rule
+    /// order when this router has no rule of that name. Tornado's `reverse_url`.
+    ///
+    /// # Errors
+    ///
+    /// [`RouteError::NotFound`] for an unknown name; the errors of [`UrlSpec::reverse`].
+    ///
+    /// ```
+    /// use tornado::web::routing::{url, RuleRouter};
+    /// let router = RuleRouter::from_rules([url("/u/([^/]+)", ()).name("u").build()?]);
+    /// assert_eq!(router.reverse_url("u", &["a b"])?, "/u/a%20b");
+    /// # Ok::<(), tornado::web::routing::RouteError>(())
+    /// ```
+    pub fn reverse_url(&self, name: &str, args: &[&str]) -> Result<String, RouteError> {
+        self.reverse_in(name, args)?.ok_or_else(|| not_found(name))
+    }
+
+    fn find_in<'r>(&'r self, request: &RouteRequest<'_>) -> RouteResult<'r, T> {
+        for spec in &self.rules {
+            match spec.target() {
+                Target::Leaf(target) => {
+                    if let Some(path_args) = spec.match_path(request.path())? {
+                        return Ok(Some(RouteMatch {
+                            target,
+                            path_args,
+                            spec,
+                        }));
+                    }
+                }
+                Target::Nested(router) => {
+                    if spec.is_match(request.path()) {
+                        if let Some(found) = router.find_target(request)? {
+                            return Ok(Some(found));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn reverse_in(&self, name: &str, args: &[&str]) -> Result<Option<String>, RouteError> {
+        if let Some(&index) = self.named.get(name) {
+            return self.rules[index].reverse(args).map(Some);
+        }
+        for spec in &self.rules {
+            if let Target::Nested(router) = spec.target() {
+                if let Some(path) = router.reverse(name, args)? {
+                    return Ok(Some(path));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+impl<T> Default for RuleRouter<T> {
+    fn default() -> Self {
+        RuleRouter::new()
+    }
+}
+
+impl<T: Clone> Clone for RuleRouter<T> {
+    fn clone(&self) -> Self {
+        RuleRouter {
+            rules: self.rules.clone(),
+            named: self.named.clone(),
+        }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for RuleRouter<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuleRouter")
+            .field("rules", &self.rules)
+            .finish()
+    }
+}
+
+impl<T: Send + Sync> Router<T> for RuleRouter<T> {
+    fn find_target<'r>(&'r self, request: &RouteRequest<'_>) -> RouteResult<'r, T> {
+        self.find_in(request)
+    }
+
+    fn reverse(&self, name: &str, args: &[&str]) -> Result<Option<String>, RouteError> {
+        self.reverse_in(name, args)
+    }
+}
+
+fn not_found(name: &str) -> RouteError {
+    RouteError::NotFound {
+        name: name.to_owned(),
+    }
+}
