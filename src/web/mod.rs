@@ -1,5 +1,5 @@
-//! Tornado's `web` module: the web framework on top of [`crate::http`].
-//!
-//! [`routing`] maps a request's host and path to whatever serves it.
-
+//! web
+pub mod cookies;
 pub mod routing;
+pub mod signed;
+pub mod xsrf;
