@@ -23,5 +23,6 @@ pub mod ioloop;
 pub mod sync;
 pub mod template;
 pub mod testing;
+pub mod web;
 
 pub use sync::{locks, queues};
