@@ -1,0 +1,245 @@
+//! Entity tags and conditional `GET`: Tornado's `compute_etag`, `check_etag_header` and the
+//! header clean-up done for bodiless responses.
+//!
+//! # How Tornado uses these
+//!
+//! When a handler finishes a `200` response to `GET` or `HEAD` without having flushed
+//! anything and without setting an `Etag` itself, Tornado:
+//!
+//! 1. hashes the buffered body with [`compute_etag`] and sets it as the `Etag` header;
+//! 2. compares it with the request's `If-None-Match` using [`etag_matches`];
+//! 3. on a match, drops the body and answers `304 Not Modified`, removing the representation
+//!    headers with [`clear_representation_headers`] (it does the same for `1xx` and `204`).
+//!
+//! # Examples
+//!
+//! ```
+//! use bytes::Bytes;
+//! use tornado::web::etag::{compute_etag, etag_matches};
+//!
+//! let etag = compute_etag(&[Bytes::from_static(b"Hello, world")]);
+//! assert_eq!(etag, "\"e02aa1b106d5c7c6a98def2b13005d5b84fd8dc8\"");
+//!
+//! // A client that cached the page sends the tag back, perhaps marked weak.
+//! assert!(etag_matches(&format!("W/{etag}"), &etag));
+//! assert!(etag_matches("*", &etag));
+//! assert!(!etag_matches("\"something-else\"", &etag));
+//! ```
+
+use bytes::Bytes;
+use ring::digest;
+
+use crate::http::HttpHeaders;
+
+/// The headers removed from `1xx`, `204` and `304` responses: the representation metadata
+/// that RFC 7232 §4.1 does not allow on a `304` (Tornado 6.x's list).
+pub const REPRESENTATION_HEADERS: [&str; 3] =
+    ["Content-Encoding", "Content-Language", "Content-Type"];
+
+/// Tornado's default `compute_etag`: a strong entity tag made of the SHA-1 of the body.
+///
+/// The digest covers the chunks in order, as if they were one buffer, so how the body was
+/// split between `write` calls does not matter. The result is the lower-case hex digest in
+/// double quotes, ready to be used as the `Etag` header value.
+///
+/// ```
+/// use bytes::Bytes;
+/// use tornado::web::etag::compute_etag;
+///
+/// let split = compute_etag(&[Bytes::from_static(b"Hello, "), Bytes::from_static(b"world")]);
+/// assert_eq!(split, compute_etag(&[Bytes::from_static(b"Hello, world")]));
+/// ```
+pub fn compute_etag(body_chunks: &[Bytes]) -> String {
+    let mut ctx = digest::Context::new(&digest::SHA1_FOR_LEGACY_USE_ONLY);
+    for chunk in body_chunks {
+        ctx.update(chunk);
+    }
+    let digest = ctx.finish();
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(2 + 2 * digest.as_ref().len());
+    out.push('"');
+    for &b in digest.as_ref() {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    out.push('"');
+    out
+}
+
+/// Tornado's `check_etag_header`: does the request's `If-None-Match` value match `etag`?
+///
+/// The rules, matching Tornado byte for byte:
+///
+/// - The header is scanned for entity tags (`"…"` or `W/"…"`) and `*`, left to right; anything
+///   else (commas, spaces, unquoted words) is skipped. An unterminated quote is not a tag.
+/// - If nothing is found, or `etag` is empty, there is no match.
+/// - If the first thing found is `*`, everything matches.
+/// - Otherwise the comparison is weak: a leading `W/` is ignored on both sides, and the rest
+///   must be equal byte for byte (quotes included).
+///
+/// ```
+/// use tornado::web::etag::etag_matches;
+///
+/// assert!(etag_matches(r#""a", "b", W/"c""#, r#""c""#));
+/// assert!(etag_matches(r#""c""#, r#"W/"c""#));
+/// assert!(!etag_matches(r#""a", *"#, r#""c""#)); // `*` counts only when it comes first
+/// assert!(!etag_matches("c", r#""c""#)); // unquoted values are not entity tags
+/// ```
+pub fn etag_matches(if_none_match: &str, etag: &str) -> bool {
+    if etag.is_empty() {
+        return false;
+    }
+    let mut tags = EntityTags {
+        rest: if_none_match.as_bytes(),
+    };
+    let Some(first) = tags.next() else {
+        return false;
+    };
+    if first == b"*" {
+        return true;
+    }
+    let wanted = strip_weak(etag.as_bytes());
+    std::iter::once(first)
+        .chain(tags)
+        .any(|tag| strip_weak(tag) == wanted)
+}
+
+/// Removes the representation headers ([`REPRESENTATION_HEADERS`]: `Content-Encoding`,
+/// `Content-Language`, `Content-Type`) as Tornado does before sending a `1xx`, `204` or
+/// `304` response.
+///
+/// ```
+/// use tornado::http::HttpHeaders;
+/// use tornado::web::etag::clear_representation_headers;
+///
+/// let mut headers = HttpHeaders::new();
+/// headers.set("Content-Type", "text/html; charset=UTF-8");
+/// headers.set("Etag", "\"abc\"");
+/// clear_representation_headers(&mut headers);
+/// assert!(!headers.contains("Content-Type"));
+/// assert_eq!(headers.get("Etag"), Some("\"abc\""));
+/// ```
+pub fn clear_representation_headers(headers: &mut HttpHeaders) {
+    for name in REPRESENTATION_HEADERS {
+        headers.remove(name);
+    }
+}
+
+fn strip_weak(tag: &[u8]) -> &[u8] {
+    tag.strip_prefix(b"W/").unwrap_or(tag)
+}
+
+/// The tokens Tornado's pattern `\*|(?:W/)?"[^"]*"` finds, in order, without overlaps.
+struct EntityTags<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for EntityTags<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        while !self.rest.is_empty() {
+            let s = self.rest;
+            let found = if s[0] == b'*' {
+                Some(1)
+            } else {
+                // Try `W/"…"` first, then `"…"`, as the regex alternation does.
+                let quoted_len = |from: usize| -> Option<usize> {
+                    if s.get(from) != Some(&b'"') {
+                        return None;
+                    }
+                    let close = s[from + 1..].iter().position(|&b| b == b'"')?;
+                    Some(from + close + 2)
+                };
+                if s.starts_with(b"W/") {
+                    quoted_len(2).or_else(|| quoted_len(0))
+                } else {
+                    quoted_len(0)
+                }
+            };
+            match found {
+                Some(len) => {
+                    self.rest = &s[len..];
+                    return Some(&s[..len]);
+                }
+                None => self.rest = &s[1..],
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(header: &str) -> Vec<&str> {
+        EntityTags {
+            rest: header.as_bytes(),
+        }
+        .map(|t| std::str::from_utf8(t).unwrap_or("<invalid>"))
+        .collect()
+    }
+
+    #[test]
+    fn etag_of_empty_body_is_sha1_of_nothing() {
+        assert_eq!(
+            compute_etag(&[]),
+            "\"da39a3ee5e6b4b0d3255bfef95601890afd80709\""
+        );
+        assert_eq!(
+            compute_etag(&[Bytes::new(), Bytes::new()]),
+            compute_etag(&[])
+        );
+    }
+
+    #[test]
+    fn scanner_finds_tags_like_the_regex() {
+        assert_eq!(tags(r#""a", W/"b" ,*"#), [r#""a""#, r#"W/"b""#, "*"]);
+        assert_eq!(tags(r#""a*b""#), [r#""a*b""#]);
+        // An unterminated quote is skipped character by character, so a later `*` is found.
+        assert_eq!(tags(r#""ab*"#), ["*"]);
+        assert_eq!(tags(r#"W/x "y""#), [r#""y""#]);
+        assert_eq!(tags(r#"W/"#), Vec::<&str>::new());
+        assert_eq!(tags(""), Vec::<&str>::new());
+        assert_eq!(tags(r#""""#), [r#""""#]);
+        assert_eq!(tags("W/W/\"x\""), ["W/\"x\""]);
+    }
+
+    #[test]
+    fn star_matches_only_in_first_place() {
+        assert!(etag_matches("*", "\"x\""));
+        assert!(etag_matches(" * , \"y\"", "\"x\""));
+        assert!(!etag_matches("\"y\", *", "\"x\""));
+    }
+
+    #[test]
+    fn empty_etag_or_header_never_matches() {
+        assert!(!etag_matches("*", ""));
+        assert!(!etag_matches("", "\"x\""));
+        assert!(!etag_matches("x, y", "\"x\""));
+    }
+
+    #[test]
+    fn weak_prefix_is_ignored_on_both_sides() {
+        assert!(etag_matches("W/\"x\"", "\"x\""));
+        assert!(etag_matches("\"x\"", "W/\"x\""));
+        assert!(etag_matches("W/\"x\"", "W/\"x\""));
+        assert!(!etag_matches("w/\"x\"", "W/\"y\""));
+        // The comparison is exact apart from that: case matters.
+        assert!(!etag_matches("\"X\"", "\"x\""));
+    }
+
+    #[test]
+    fn clear_representation_headers_keeps_the_rest() {
+        let mut h = HttpHeaders::new();
+        h.add("content-encoding", "gzip");
+        h.add("Content-Language", "fr");
+        h.add("Content-Type", "text/plain");
+        h.add("Vary", "Accept-Encoding");
+        h.add("Content-Length", "12");
+        clear_representation_headers(&mut h);
+        let names: Vec<&str> = h.iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["Vary", "Content-Length"]);
+    }
+}
