@@ -198,7 +198,8 @@ struct ParseState<'s> {
 
 fn intermediate_parents(op: &str) -> Option<&'static [&'static str]> {
     match op {
-        "else" => Some(&["if", "for", "while", "try"]),
+        // Tornado prints these Python sets in hash order; they are written sorted here.
+        "else" => Some(&["for", "if", "try", "while"]),
         "elif" => Some(&["if"]),
         "except" | "finally" => Some(&["try"]),
         _ => None,
@@ -294,8 +295,7 @@ impl ParseState<'_> {
             };
             let Some(curly) = found else {
                 if let Some(op) = in_block {
-                    let all = self.r.rest().len();
-                    self.r.consume(all);
+                    // Tornado reports the line where the unclosed body's last directive ended.
                     return Err(self.r.error(format!("Missing {{% end %}} block for {op}")));
                 }
                 let all = self.r.rest().len();
@@ -500,7 +500,10 @@ impl ParseState<'_> {
                         Node::Continue
                     });
                 }
-                _ => return Err(self.r.error(format!("unknown operator: '{operator}'"))),
+                _ => {
+                    let shown = super::value::Value::from(operator.as_str()).to_py_repr();
+                    return Err(self.r.error(format!("unknown operator: {shown}")));
+                }
             }
         }
     }
@@ -782,7 +785,7 @@ mod tests {
         );
         assert_eq!(
             perr("{% else %}"),
-            "else outside {'if', 'for', 'while', 'try'} block at t.html:1"
+            "else outside {'for', 'if', 'try', 'while'} block at t.html:1"
         );
         assert_eq!(
             perr("{% elif x %}"),

@@ -411,7 +411,7 @@ impl Template {
                             handler,
                             orelse,
                             finally,
-                            line,
+                            ..
                         } => {
                             self.nodes(t, u, body);
                             for b in [
