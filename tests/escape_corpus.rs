@@ -36,8 +36,12 @@ fn linkify_options(kwargs: &serde_json::Map<String, Json>) -> LinkifyOptions {
             "shorten" => o.shorten = v.as_bool().unwrap_or(false),
             "require_protocol" => o.require_protocol = v.as_bool().unwrap_or(false),
             "permitted_protocols" => {
-                o.permitted_protocols =
-                    v.as_array().into_iter().flatten().filter_map(|p| p.as_str().map(str::to_string)).collect()
+                o.permitted_protocols = v
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|p| p.as_str().map(str::to_string))
+                    .collect()
             }
             "extra_params" if v == "@extra_fn" => {
                 o.extra_params = ExtraParams::Fn(Arc::new(|href: &str| {
@@ -48,7 +52,9 @@ fn linkify_options(kwargs: &serde_json::Map<String, Json>) -> LinkifyOptions {
                     }
                 }))
             }
-            "extra_params" => o.extra_params = ExtraParams::Text(v.as_str().unwrap_or_default().to_string()),
+            "extra_params" => {
+                o.extra_params = ExtraParams::Text(v.as_str().unwrap_or_default().to_string())
+            }
             other => panic!("unknown linkify option {other}"),
         }
     }
@@ -61,8 +67,12 @@ fn actual(r: &Record) -> Json {
         "xhtml_unescape" => Json::from(escape::xhtml_unescape(arg_str(r))),
         "url_escape" => Json::from(escape::url_escape(arg_str(r), plus(r))),
         "url_unescape" => Json::from(escape::url_unescape(arg_str(r), plus(r))),
-        "url_unescape_bytes" => Json::from(escape::url_unescape_bytes(arg_str(r).as_bytes(), plus(r))),
-        "json_encode" => Json::from(escape::json_encode(&r.args[0]).unwrap_or_else(|e| format!("error: {e}"))),
+        "url_unescape_bytes" => {
+            Json::from(escape::url_unescape_bytes(arg_str(r).as_bytes(), plus(r)))
+        }
+        "json_encode" => {
+            Json::from(escape::json_encode(&r.args[0]).unwrap_or_else(|e| format!("error: {e}")))
+        }
         "squeeze" => Json::from(escape::squeeze(arg_str(r))),
         "linkify" => Json::from(escape::linkify(arg_str(r), &linkify_options(&r.kwargs))),
         other => panic!("unknown function {other}"),
@@ -78,7 +88,10 @@ fn escape_corpus_matches_tornado() {
     for r in &corpus.records {
         let got = actual(r);
         if got != r.expected {
-            failures.push(format!("{}({:?}, {:?})\n   want: {}\n   got:  {}", r.func, r.args, r.kwargs, r.expected, got));
+            failures.push(format!(
+                "{}({:?}, {:?})\n   want: {}\n   got:  {}",
+                r.func, r.args, r.kwargs, r.expected, got
+            ));
         }
     }
     assert!(

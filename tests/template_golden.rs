@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 
 use serde::Deserialize;
-use tornado::template::{DictLoader, Function, Loader, Namespace, TemplateError, Value, Whitespace};
+use tornado::template::{
+    DictLoader, Function, Loader, Namespace, TemplateError, Value, Whitespace,
+};
 
 #[derive(Deserialize)]
 struct Case {
@@ -40,10 +42,14 @@ fn text_arg(args: &[Value], i: usize) -> Result<String, String> {
 fn register(ns: &mut Namespace, name: &str) {
     match name {
         "upper_fn" => {
-            ns.set_function("upper_fn", |a| Ok(Value::from(text_arg(a, 0)?.to_uppercase())));
+            ns.set_function("upper_fn", |a| {
+                Ok(Value::from(text_arg(a, 0)?.to_uppercase()))
+            });
         }
         "wrap" => {
-            ns.set_function("wrap", |a| Ok(Value::from(format!("[{}]", text_arg(a, 0)?))));
+            ns.set_function("wrap", |a| {
+                Ok(Value::from(format!("[{}]", text_arg(a, 0)?)))
+            });
         }
         "add" => {
             ns.set_function("add", |a| match a {
@@ -55,7 +61,12 @@ fn register(ns: &mut Namespace, name: &str) {
         "_tt_modules" => {
             ns.set_module(
                 "Badge",
-                Function::new("Badge", |a| Ok(Value::from(format!("<span class=\"badge\">{}</span>", a[0])))),
+                Function::new("Badge", |a| {
+                    Ok(Value::from(format!(
+                        "<span class=\"badge\">{}</span>",
+                        a[0]
+                    )))
+                }),
             );
         }
         other => panic!("unknown helper function {other}"),
@@ -68,7 +79,9 @@ fn run(case: &Case, mode: Whitespace) -> Result<String, TemplateError> {
         .iter()
         .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
         .collect();
-    let loader: Loader = DictLoader::new(templates).into_loader().with_whitespace(mode);
+    let loader: Loader = DictLoader::new(templates)
+        .into_loader()
+        .with_whitespace(mode);
     let mut ns = Namespace::from_serialize(&case.ns)?;
     for f in &case.funcs {
         register(&mut ns, f);
@@ -80,9 +93,11 @@ fn run(case: &Case, mode: Whitespace) -> Result<String, TemplateError> {
 fn golden_corpus_matches_tornado() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/templates");
     let cases: Vec<Case> =
-        serde_json::from_str(&std::fs::read_to_string(format!("{dir}/cases.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(format!("{dir}/cases.json")).unwrap())
+            .unwrap();
     let expected: Expected =
-        serde_json::from_str(&std::fs::read_to_string(format!("{dir}/expected.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(format!("{dir}/expected.json")).unwrap())
+            .unwrap();
     assert!(cases.len() >= 60, "corpus too small: {}", cases.len());
     let mut failures = Vec::new();
     let mut checked = 0;
@@ -93,18 +108,43 @@ fn golden_corpus_matches_tornado() {
             let got = run(case, mode);
             checked += 1;
             let ok = match (&got, want) {
-                (Ok(out), Outcome { output: Some(w), .. }) => out == w,
-                (Err(TemplateError::Parse(e)), Outcome { parse_error: Some(w), .. }) => &e.to_string() == w,
-                (Err(TemplateError::Render(e)), Outcome { error: Some(class), .. }) => {
-                    e.message.starts_with(&format!("{class}:"))
-                }
+                (
+                    Ok(out),
+                    Outcome {
+                        output: Some(w), ..
+                    },
+                ) => out == w,
+                (
+                    Err(TemplateError::Parse(e)),
+                    Outcome {
+                        parse_error: Some(w),
+                        ..
+                    },
+                ) => &e.to_string() == w,
+                (
+                    Err(TemplateError::Render(e)),
+                    Outcome {
+                        error: Some(class), ..
+                    },
+                ) => e.message.starts_with(&format!("{class}:")),
                 _ => false,
             };
             if !ok {
-                failures.push(format!("{} [{}]\n   want: {:?}\n   got:  {:?}", case.name, mode, want, got));
+                failures.push(format!(
+                    "{} [{}]\n   want: {:?}\n   got:  {:?}",
+                    case.name, mode, want, got
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {checked} mismatches:\n{}", failures.len(), failures.join("\n"));
-    eprintln!("{checked} golden renders matched ({} cases x 3 modes)", cases.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    eprintln!(
+        "{checked} golden renders matched ({} cases x 3 modes)",
+        cases.len()
+    );
 }

@@ -138,7 +138,7 @@ fn float_to_int(f: f64) -> EResult<i64> {
     if f.is_nan() {
         return err("ValueError: cannot convert float NaN to integer");
     }
-    if f.is_infinite() || f >= 9.223_372_036_854_776e18 || f < -9.223_372_036_854_776e18 {
+    if !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
         return err("OverflowError: cannot convert float to a 64-bit integer");
     }
     Ok(f as i64)
@@ -1102,10 +1102,7 @@ fn format_with_spec(v: &Value, spec: &str) -> EResult<String> {
                 None if is_int => general(a, sp.precision.unwrap_or(6), false, sp.alternate),
                 None => match sp.precision {
                     None => crate::escape::python_float_repr(a),
-                    Some(p) => {
-                        let g = general(a, p, false, sp.alternate);
-                        g
-                    }
+                    Some(p) => general(a, p, false, sp.alternate),
                 },
                 Some('d' | 'n') => {
                     if !is_int {
@@ -1596,9 +1593,9 @@ mod tests {
         assert_eq!(
             pf(
                 "%5.2f|%-4s|%03d",
-                Value::tuple(vec![Value::Float(3.14159), "x".into(), Value::Int(7)])
+                Value::tuple(vec![Value::Float(1.23456), "x".into(), Value::Int(7)])
             ),
-            " 3.14|x   |007"
+            " 1.23|x   |007"
         );
         assert_eq!(pf("%r %%", Value::from("q")), "'q' %");
         assert_eq!(

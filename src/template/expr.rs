@@ -305,6 +305,9 @@ pub(crate) struct Parser<'n> {
 
 type P<T> = Result<T, String>;
 
+/// Positional and keyword argument expressions of a call.
+type CallArgs = (Vec<Expr>, Vec<(Arc<str>, Expr)>);
+
 impl<'n> Parser<'n> {
     pub(crate) fn new(src: &str, names: &'n mut Names) -> P<Parser<'n>> {
         Ok(Parser {
@@ -457,7 +460,7 @@ impl<'n> Parser<'n> {
             return Ok(None);
         }
         // The exception type (or a tuple of types) is parsed and ignored: every error matches.
-        let _ = self.parse_expr_in_except()?;
+        self.parse_expr_in_except()?;
         if self.eat_kw("as") {
             return match self.next() {
                 Tok::Name(n) if !is_keyword(&n) => Ok(Some(self.names.intern(&n))),
@@ -662,7 +665,7 @@ impl<'n> Parser<'n> {
         Ok(base)
     }
 
-    fn parse_args(&mut self) -> P<(Vec<Expr>, Vec<(Arc<str>, Expr)>)> {
+    fn parse_args(&mut self) -> P<CallArgs> {
         let mut args = Vec::new();
         let mut kwargs = Vec::new();
         while !self.eat_op(")") {
