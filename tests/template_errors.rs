@@ -201,3 +201,14 @@ fn bad_namespace_is_an_error() {
         Err(TemplateError::Namespace(_))
     ));
 }
+
+#[test]
+fn quadratic_string_building_hits_the_work_budget() {
+    let t = Template::new("{% set s = '' %}{% for i in range(1000000) %}{% set s += 'xxxxxxxxxxxxxxxx' %}{% end %}{{ len(s) }}").unwrap();
+    let started = std::time::Instant::now();
+    let err = t.generate(&json!({})).unwrap_err();
+    assert!(err.to_string().contains("expression work budget"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let t = Template::new("{% set s = 'x' %}{% while True %}{% set s += s %}{% end %}").unwrap();
+    assert!(t.generate(&json!({})).is_err());
+}

@@ -148,3 +148,16 @@ fn golden_corpus_matches_tornado() {
         cases.len()
     );
 }
+
+/// The benchmark page (`bench/template/`) renders exactly as Tornado renders it.
+#[test]
+fn bench_page_matches_tornado() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/template");
+    let data: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{dir}/data.json")).unwrap())
+            .unwrap();
+    let want = std::fs::read_to_string(format!("{dir}/expected.html")).unwrap();
+    let loader = Loader::new(format!("{dir}/templates"));
+    let got = loader.load("page.html").unwrap().generate(&data).unwrap();
+    assert_eq!(got, want);
+}

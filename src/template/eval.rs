@@ -1,11 +1,12 @@
 //! Expression evaluation with Python semantics.
 
+use std::cell::Cell;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
 use super::builtins;
 use super::expr::{BinOp, CmpOp, Expr, UnOp};
-use super::limits::{MAX_OUTPUT_BYTES, MAX_SEQUENCE_LEN};
+use super::limits::{MAX_EXPRESSION_WORK, MAX_OUTPUT_BYTES, MAX_SEQUENCE_LEN};
 use super::value::Value;
 
 /// Why an expression failed. `fatal` errors come from safety limits and escape `{% try %}`.
@@ -45,6 +46,27 @@ pub(crate) struct Scope<'a> {
     pub(crate) map: &'a [u32],
     /// This template's name table (for messages).
     pub(crate) names: &'a [Arc<str>],
+    /// What is left of the render's expression work budget.
+    pub(crate) work: &'a Cell<u64>,
+}
+
+/// Charges the size of a freshly built value against the render's work budget.
+pub(crate) fn charge(s: &Scope<'_>, v: EResult<Value>) -> EResult<Value> {
+    let v = v?;
+    let cost = match &v {
+        Value::Str(x) => x.len() as u64,
+        Value::List(x) | Value::Tuple(x) => x.len() as u64,
+        Value::Dict(d) => d.len() as u64,
+        _ => 0,
+    };
+    let left = s.work.get();
+    if cost > left {
+        return limit(format!(
+            "expression work budget of {MAX_EXPRESSION_WORK} exceeded"
+        ));
+    }
+    s.work.set(left - cost);
+    Ok(v)
 }
 
 impl Scope<'_> {
@@ -95,7 +117,7 @@ pub(crate) fn eval(e: &Expr, s: &Scope<'_>) -> EResult<Value> {
             let f = eval(func, s)?;
             let args = eval_all(args, s)?;
             let kwargs = eval_kwargs(kwargs, s)?;
-            call(&f, &args, &kwargs)
+            charge(s, call(&f, &args, &kwargs))
         }
         Expr::Method(obj, name, args, kwargs) => {
             let o = eval(obj, s)?;
@@ -103,10 +125,10 @@ pub(crate) fn eval(e: &Expr, s: &Scope<'_>) -> EResult<Value> {
             let kwargs = eval_kwargs(kwargs, s)?;
             if let Value::Dict(d) = &o {
                 if let Some(f @ (Value::Function(_) | Value::Builtin(_))) = d.get_str(name) {
-                    return call(f, &args, &kwargs);
+                    return charge(s, call(f, &args, &kwargs));
                 }
             }
-            builtins::call_method(&o, name, &args, &kwargs)
+            charge(s, builtins::call_method(&o, name, &args, &kwargs))
         }
         Expr::Unary(op, inner) => {
             let v = eval(inner, s)?;
@@ -134,7 +156,7 @@ pub(crate) fn eval(e: &Expr, s: &Scope<'_>) -> EResult<Value> {
         Expr::Binary(op, a, b) => {
             let x = eval(a, s)?;
             let y = eval(b, s)?;
-            binary(*op, &x, &y)
+            charge(s, binary(*op, &x, &y))
         }
         Expr::Compare(first, rest) => {
             let mut left = eval(first, s)?;

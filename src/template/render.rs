@@ -8,7 +8,9 @@ use std::sync::Arc;
 use super::error::{ParseError, RenderError, TemplateError};
 use super::eval::{self, EvalError, Scope};
 use super::expr::{Expr, Target};
-use super::limits::{MAX_INCLUDE_DEPTH, MAX_LOOP_ITERATIONS, MAX_OUTPUT_BYTES};
+use super::limits::{
+    MAX_EXPRESSION_WORK, MAX_INCLUDE_DEPTH, MAX_LOOP_ITERATIONS, MAX_OUTPUT_BYTES,
+};
 use super::loader::Loader;
 use super::parse::{parse_template, BlockDef, Node};
 use super::value::{Builtin, Dict, Function, Value};
@@ -513,6 +515,7 @@ impl Template {
             slots,
             out: std::mem::take(out),
             budget: MAX_LOOP_ITERATIONS,
+            work: std::cell::Cell::new(MAX_EXPRESSION_WORK),
             depth: 0,
         };
         let entry: &Template = self.program.root.as_deref().unwrap_or(self);
@@ -554,6 +557,7 @@ struct Renderer<'a> {
     slots: Vec<Option<Value>>,
     out: String,
     budget: u64,
+    work: std::cell::Cell<u64>,
     depth: usize,
 }
 
@@ -608,6 +612,7 @@ impl<'a> Renderer<'a> {
             slots: &self.slots,
             map,
             names: &t.names,
+            work: &self.work,
         };
         eval::eval(e, &scope).map_err(|err| Self::fail(t, line, err))
     }
@@ -693,6 +698,7 @@ impl<'a> Renderer<'a> {
                     slots: &self.slots,
                     map,
                     names: &t.names,
+                    work: &self.work,
                 };
                 Some(
                     scope
@@ -871,9 +877,11 @@ impl<'a> Renderer<'a> {
                             slots: &self.slots,
                             map,
                             names: &t.names,
+                            work: &self.work,
                         };
                         let cur = scope.lookup(*id).map_err(|e| Self::fail(t, *line, e))?;
-                        v = eval::binary(*op, cur, &v).map_err(|e| Self::fail(t, *line, e))?;
+                        v = eval::charge(&scope, eval::binary(*op, cur, &v))
+                            .map_err(|e| Self::fail(t, *line, e))?;
                     } else if op.is_some() {
                         return Err(Self::fail(
                             t,
