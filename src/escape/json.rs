@@ -1,0 +1,186 @@
+//! JSON in Python's `json.dumps` dialect.
+
+use serde::Serialize;
+use std::io;
+
+/// Formats a float as Python's `repr(float)` does: the shortest text that reads back to the
+/// same value, `1.0` for integral values, and scientific notation (`1e+16`, `1e-05`) when the
+/// decimal exponent is below -4 or at least 16. Non-finite values are `inf`, `-inf` and `nan`.
+pub(crate) fn python_float_repr(x: f64) -> String {
+    if x.is_nan() {
+        return "nan".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits, as Python's repr does.
+    let sci = format!("{:e}", x);
+    let (mantissa, exp) = match sci.split_once('e') {
+        Some(parts) => parts,
+        None => return sci,
+    };
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (neg, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mantissa),
+    };
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let mut out = String::with_capacity(digits.len() + 8);
+    if neg {
+        out.push('-');
+    }
+    if (-4..16).contains(&exp) {
+        let point = exp + 1;
+        if point <= 0 {
+            out.push_str("0.");
+            for _ in 0..(-point) {
+                out.push('0');
+            }
+            out.push_str(&digits);
+        } else {
+            let point = point as usize;
+            if point >= digits.len() {
+                out.push_str(&digits);
+                for _ in digits.len()..point {
+                    out.push('0');
+                }
+                out.push_str(".0");
+            } else {
+                out.push_str(&digits[..point]);
+                out.push('.');
+                out.push_str(&digits[point..]);
+            }
+        }
+    } else {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push('e');
+        out.push(if exp < 0 { '-' } else { '+' });
+        let a = exp.unsigned_abs();
+        if a < 10 {
+            out.push('0');
+        }
+        out.push_str(&a.to_string());
+    }
+    out
+}
+
+/// A serde_json formatter that writes what Python's `json.dumps` writes by default:
+/// `", "` and `": "` separators, ASCII-only output (`\uXXXX`, surrogate pairs above U+FFFF) and
+/// floats in `repr` form.
+pub(crate) struct PythonFormatter;
+
+impl serde_json::ser::Formatter for PythonFormatter {
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            w.write_all(b", ")
+        }
+    }
+
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            w.write_all(b", ")
+        }
+    }
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn write_f64<W: ?Sized + io::Write>(&mut self, w: &mut W, value: f64) -> io::Result<()> {
+        w.write_all(python_float_repr(value).as_bytes())
+    }
+
+    fn write_f32<W: ?Sized + io::Write>(&mut self, w: &mut W, value: f32) -> io::Result<()> {
+        // Python has one float type: widen through the shortest decimal form of the f32.
+        let widened: f64 = value.to_string().parse().unwrap_or(value as f64);
+        w.write_all(python_float_repr(widened).as_bytes())
+    }
+
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut last = 0;
+        for (i, c) in fragment.char_indices() {
+            if (' '..='~').contains(&c) {
+                continue;
+            }
+            w.write_all(&fragment.as_bytes()[last..i])?;
+            let mut buf = [0u16; 2];
+            for unit in c.encode_utf16(&mut buf) {
+                write!(w, "\\u{:04x}", unit)?;
+            }
+            last = i + c.len_utf8();
+        }
+        w.write_all(&fragment.as_bytes()[last..])
+    }
+}
+
+/// Serialises `value` as Python's `json.dumps` would, then writes every `</` as `<\/`.
+pub(crate) fn json_encode_impl<T: Serialize + ?Sized>(
+    value: &T,
+) -> Result<String, serde_json::Error> {
+    let mut buf = Vec::with_capacity(128);
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, PythonFormatter);
+    value.serialize(&mut ser)?;
+    // The formatter writes ASCII only, so this cannot fail; map the impossible case anyway.
+    let text = String::from_utf8(buf).map_err(|e| {
+        <serde_json::Error as serde::ser::Error>::custom(format!("non-UTF-8 JSON output: {e}"))
+    })?;
+    Ok(if text.contains("</") {
+        text.replace("</", "<\\/")
+    } else {
+        text
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn float_repr_matches_python() {
+        let cases = [
+            (1.0, "1.0"),
+            (0.1, "0.1"),
+            (-0.0, "-0.0"),
+            (1e16, "1e+16"),
+            (1e15, "1000000000000000.0"),
+            (1.5e-5, "1.5e-05"),
+            (0.0001, "0.0001"),
+            (123.456, "123.456"),
+            (1e100, "1e+100"),
+            (2.5e-300, "2.5e-300"),
+            (f64::INFINITY, "inf"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(python_float_repr(x), want, "{x}");
+        }
+    }
+
+    #[test]
+    fn python_dialect() {
+        let v = serde_json::json!({"a": [1, 2.0, "é</"], "b": null});
+        assert_eq!(
+            json_encode_impl(&v).unwrap_or_default(),
+            r#"{"a": [1, 2.0, "\u00e9<\/"], "b": null}"#
+        );
+    }
+}
