@@ -348,7 +348,10 @@ mod tests {
             [("Content-Type", "a"), ("X-Forwarded-For", "b")]
         );
         assert_eq!(h.get("CONTENT-type"), Some("a"));
-        assert_eq!(normalize_header_name("www-AUTHENTICATE"), "Www-Authenticate");
+        assert_eq!(
+            normalize_header_name("www-AUTHENTICATE"),
+            "Www-Authenticate"
+        );
     }
 
     #[test]

@@ -1,0 +1,464 @@
+//! The machinery shared by the three queue types.
+//!
+//! # Who owns what
+//!
+//! * `Shared::state` (a `std::sync::Mutex`, held only for a few field updates, never across an
+//!   `.await` or a user callback) holds the items and the counters: parked getters, putters and
+//!   joiners, unfinished tasks and the number of times the unfinished count reached zero.
+//! * The actor alone owns the queues of parked getters, putters and joiners, and alone hands
+//!   items to getters and admits putters' items.
+//!
+//! A `get` takes an item itself only if one is there **and no getter is parked**; a `put` adds
+//! its item itself only if there is room **and no putter is parked**. Otherwise the caller bumps
+//! the matching counter under the same lock and sends its request to the actor, so nobody
+//! overtakes a parked waiter. Whenever a fast path leaves work for parked waiters (an item
+//! arrives while getters wait, room appears while putters wait) it pokes the actor.
+//!
+//! An item on its way to a getter travels inside a [`Taken`]; if the getter is gone by the time
+//! the item arrives, dropping the `Taken` puts the item back at the head of the queue.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+
+use actix::{Actor, Addr, Context, Handler, Message};
+use tokio::sync::oneshot;
+
+use super::storage::Storage;
+use crate::sync::deadline::{recv_until, Deadline};
+use crate::sync::error::{QueueEmpty, QueueFull, UsageError, WaitError};
+use crate::sync::runtime;
+use crate::sync::waiters::WaitQueue;
+
+struct State<S> {
+    items: S,
+    getters: usize,
+    putters: usize,
+    joiners: usize,
+    unfinished: usize,
+    /// How many times `unfinished` dropped to zero.
+    finished: u64,
+}
+
+impl<S> State<S> {
+    fn full<T>(&self, maxsize: usize) -> bool
+    where
+        S: Storage<T>,
+    {
+        maxsize > 0 && self.items.len() >= maxsize
+    }
+}
+
+pub(crate) struct Shared<T: Send + 'static, S: Storage<T>> {
+    state: Mutex<State<S>>,
+    maxsize: usize,
+    addr: Addr<QueueActor<T, S>>,
+}
+
+impl<T: Send + 'static, S: Storage<T>> Shared<T, S> {
+    fn lock(&self) -> MutexGuard<'_, State<S>> {
+        // No code path panics while holding the lock except a user `Ord` inside the heap; the
+        // counters stay consistent then, so a poisoned lock is still usable.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn return_item(&self, item: T) {
+        let mut state = self.lock();
+        state.items.unpop(item);
+        let wake = state.getters > 0;
+        drop(state);
+        if wake {
+            self.addr.do_send(Dispatch);
+        }
+    }
+}
+
+/// An item on its way to a getter; dropping it unconsumed returns the item to the queue.
+pub(crate) struct Taken<T: Send + 'static, S: Storage<T>> {
+    inner: Option<(T, Arc<Shared<T, S>>)>,
+}
+
+impl<T: Send + 'static, S: Storage<T>> Taken<T, S> {
+    fn new(item: T, shared: Arc<Shared<T, S>>) -> Self {
+        Taken {
+            inner: Some((item, shared)),
+        }
+    }
+
+    pub(crate) fn into_item(mut self) -> T {
+        let (item, _) = self
+            .inner
+            .take()
+            .expect("a Taken holds its item until it is consumed");
+        item
+    }
+}
+
+impl<T: Send + 'static, S: Storage<T>> Drop for Taken<T, S> {
+    fn drop(&mut self) {
+        if let Some((item, shared)) = self.inner.take() {
+            shared.return_item(item);
+        }
+    }
+}
+
+pub(crate) enum GetStep<T: Send + 'static, S: Storage<T>> {
+    Ready(Taken<T, S>),
+    Wait(oneshot::Receiver<Taken<T, S>>),
+}
+
+pub(crate) struct Core<T: Send + 'static, S: Storage<T>> {
+    shared: Arc<Shared<T, S>>,
+}
+
+impl<T: Send + 'static, S: Storage<T>> Clone for Core<T, S> {
+    fn clone(&self) -> Self {
+        Core {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<T: Send + 'static, S: Storage<T>> Core<T, S> {
+    pub(crate) fn new(maxsize: Option<usize>) -> Self {
+        let maxsize = maxsize.unwrap_or(0);
+        let shared = Arc::new_cyclic(|weak: &Weak<Shared<T, S>>| {
+            let shared = weak.clone();
+            Shared {
+                state: Mutex::new(State {
+                    items: S::with_capacity(maxsize.min(1024)),
+                    getters: 0,
+                    putters: 0,
+                    joiners: 0,
+                    unfinished: 0,
+                    finished: 0,
+                }),
+                maxsize,
+                addr: runtime::start(move |_| QueueActor {
+                    shared,
+                    getters: WaitQueue::new(),
+                    putters: WaitQueue::new(),
+                    joiners: WaitQueue::new(),
+                }),
+            }
+        });
+        Core { shared }
+    }
+
+    fn add_item(&self, state: &mut State<S>, item: T) -> bool {
+        state.items.push(item);
+        state.unfinished += 1;
+        state.getters > 0
+    }
+
+    pub(crate) fn begin_get(&self) -> GetStep<T, S> {
+        let mut state = self.shared.lock();
+        if state.getters == 0 {
+            if let Some(item) = state.items.pop() {
+                let admit = state.putters > 0;
+                drop(state);
+                if admit {
+                    self.shared.addr.do_send(Dispatch);
+                }
+                return GetStep::Ready(Taken::new(item, self.shared.clone()));
+            }
+        }
+        state.getters += 1;
+        drop(state);
+        let (tx, rx) = oneshot::channel();
+        self.shared.addr.do_send(Get(tx));
+        GetStep::Wait(rx)
+    }
+
+    pub(crate) fn get(
+        &self,
+        deadline: Deadline,
+    ) -> impl Future<Output = Result<T, WaitError>> + Send + 'static {
+        let step = self.begin_get();
+        let keep_alive = self.shared.clone();
+        async move {
+            let _keep_alive = keep_alive;
+            match step {
+                GetStep::Ready(taken) => Ok(taken.into_item()),
+                GetStep::Wait(rx) => recv_until(rx, deadline).await.map(Taken::into_item),
+            }
+        }
+    }
+
+    pub(crate) fn get_nowait(&self) -> Result<T, QueueEmpty> {
+        let mut state = self.shared.lock();
+        let item = state.items.pop().ok_or(QueueEmpty)?;
+        let admit = state.putters > 0;
+        drop(state);
+        if admit {
+            self.shared.addr.do_send(Dispatch);
+        }
+        Ok(item)
+    }
+
+    pub(crate) fn put(
+        &self,
+        item: T,
+        deadline: Deadline,
+    ) -> impl Future<Output = Result<(), WaitError>> + Send + 'static {
+        let mut state = self.shared.lock();
+        let waiting = if state.putters == 0 && !state.full(self.shared.maxsize) {
+            let wake = self.add_item(&mut state, item);
+            drop(state);
+            if wake {
+                self.shared.addr.do_send(Dispatch);
+            }
+            None
+        } else {
+            state.putters += 1;
+            drop(state);
+            let (tx, rx) = oneshot::channel();
+            self.shared.addr.do_send(Put { item, tx });
+            Some((rx, self.shared.clone()))
+        };
+        async move {
+            match waiting {
+                None => Ok(()),
+                Some((rx, _keep_alive)) => recv_until(rx, deadline).await,
+            }
+        }
+    }
+
+    pub(crate) fn put_nowait(&self, item: T) -> Result<(), QueueFull<T>> {
+        let mut state = self.shared.lock();
+        if state.full(self.shared.maxsize) {
+            return Err(QueueFull(item));
+        }
+        let wake = self.add_item(&mut state, item);
+        drop(state);
+        if wake {
+            self.shared.addr.do_send(Dispatch);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn task_done(&self) -> Result<(), UsageError> {
+        let mut state = self.shared.lock();
+        if state.unfinished == 0 {
+            return Err(UsageError::TaskDoneTooManyTimes);
+        }
+        state.unfinished -= 1;
+        let wake = state.unfinished == 0 && {
+            state.finished += 1;
+            state.joiners > 0
+        };
+        drop(state);
+        if wake {
+            self.shared.addr.do_send(Finished);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn join(
+        &self,
+        deadline: Deadline,
+    ) -> impl Future<Output = Result<(), WaitError>> + Send + 'static {
+        let mut state = self.shared.lock();
+        let waiting = if state.unfinished == 0 {
+            None
+        } else {
+            state.joiners += 1;
+            let generation = state.finished;
+            drop(state);
+            let (tx, rx) = oneshot::channel();
+            self.shared.addr.do_send(Join { generation, tx });
+            Some((rx, self.shared.clone()))
+        };
+        async move {
+            match waiting {
+                None => Ok(()),
+                Some((rx, _keep_alive)) => recv_until(rx, deadline).await,
+            }
+        }
+    }
+
+    pub(crate) fn qsize(&self) -> usize {
+        self.shared.lock().items.len()
+    }
+
+    pub(crate) fn full(&self) -> bool {
+        self.shared.lock().full(self.shared.maxsize)
+    }
+
+    pub(crate) fn maxsize(&self) -> Option<usize> {
+        (self.shared.maxsize > 0).then_some(self.shared.maxsize)
+    }
+
+    pub(crate) fn unfinished(&self) -> usize {
+        self.shared.lock().unfinished
+    }
+}
+
+struct Get<T: Send + 'static, S: Storage<T>>(oneshot::Sender<Taken<T, S>>);
+
+impl<T: Send + 'static, S: Storage<T>> Message for Get<T, S> {
+    type Result = ();
+}
+
+struct Put<T> {
+    item: T,
+    tx: oneshot::Sender<()>,
+}
+
+impl<T: Send + 'static> Message for Put<T> {
+    type Result = ();
+}
+
+struct Join {
+    generation: u64,
+    tx: oneshot::Sender<()>,
+}
+
+impl Message for Join {
+    type Result = ();
+}
+
+struct Dispatch;
+
+impl Message for Dispatch {
+    type Result = ();
+}
+
+struct Finished;
+
+impl Message for Finished {
+    type Result = ();
+}
+
+pub(crate) struct QueueActor<T: Send + 'static, S: Storage<T>> {
+    shared: Weak<Shared<T, S>>,
+    getters: WaitQueue<Taken<T, S>>,
+    putters: WaitQueue<(), T>,
+    joiners: WaitQueue<(), u64>,
+}
+
+// The actor never pins the items it parks, so it is `Unpin` whatever `T` is.
+impl<T: Send + 'static, S: Storage<T>> Unpin for QueueActor<T, S> {}
+
+impl<T: Send + 'static, S: Storage<T>> Actor for QueueActor<T, S> {
+    type Context = Context<Self>;
+}
+
+impl<T: Send + 'static, S: Storage<T>> QueueActor<T, S> {
+    /// Runs `f` with the state locked, then dispatches; items of abandoned putters are dropped
+    /// after the lock is released.
+    fn with_state(&mut self, f: impl FnOnce(&mut Self, &mut State<S>, &mut Vec<T>)) {
+        let Some(shared) = self.shared.upgrade() else {
+            return;
+        };
+        let mut dead = Vec::new();
+        let mut state = shared.lock();
+        f(self, &mut state, &mut dead);
+        self.dispatch(&shared, &mut state, &mut dead);
+        drop(state);
+        drop(dead);
+    }
+
+    fn dispatch(&mut self, shared: &Arc<Shared<T, S>>, state: &mut State<S>, dead: &mut Vec<T>) {
+        let mut no_extra = Vec::new();
+        loop {
+            state.getters -= self.getters.prune_front(&mut no_extra);
+            while !self.getters.is_empty() {
+                let Some(item) = state.items.pop() else {
+                    break;
+                };
+                let Some((tx, ())) = self.getters.pop() else {
+                    state.items.unpop(item);
+                    break;
+                };
+                state.getters -= 1;
+                if let Err(taken) = tx.send(Taken::new(item, shared.clone())) {
+                    state.items.unpop(taken.into_item());
+                }
+                state.getters -= self.getters.prune_front(&mut no_extra);
+            }
+
+            let mut admitted = false;
+            state.putters -= self.putters.prune_front(dead);
+            while !self.putters.is_empty() && !state.full(shared.maxsize) {
+                let Some((tx, item)) = self.putters.pop() else {
+                    break;
+                };
+                state.putters -= 1;
+                if tx.send(()).is_ok() {
+                    state.items.push(item);
+                    state.unfinished += 1;
+                    admitted = true;
+                } else {
+                    dead.push(item);
+                }
+                state.putters -= self.putters.prune_front(dead);
+            }
+            if !admitted || self.getters.is_empty() {
+                return;
+            }
+        }
+    }
+}
+
+impl<T: Send + 'static, S: Storage<T>> Handler<Get<T, S>> for QueueActor<T, S> {
+    type Result = ();
+
+    fn handle(&mut self, Get(tx): Get<T, S>, _: &mut Context<Self>) {
+        self.with_state(|me, state, _| {
+            state.getters -= me.getters.push(tx, (), &mut Vec::new());
+        });
+    }
+}
+
+impl<T: Send + 'static, S: Storage<T>> Handler<Put<T>> for QueueActor<T, S> {
+    type Result = ();
+
+    fn handle(&mut self, Put { item, tx }: Put<T>, _: &mut Context<Self>) {
+        self.with_state(|me, state, dead| {
+            state.putters -= me.putters.push(tx, item, dead);
+        });
+    }
+}
+
+impl<T: Send + 'static, S: Storage<T>> Handler<Dispatch> for QueueActor<T, S> {
+    type Result = ();
+
+    fn handle(&mut self, _: Dispatch, _: &mut Context<Self>) {
+        self.with_state(|_, _, _| {});
+    }
+}
+
+impl<T: Send + 'static, S: Storage<T>> Handler<Join> for QueueActor<T, S> {
+    type Result = ();
+
+    fn handle(&mut self, Join { generation, tx }: Join, _: &mut Context<Self>) {
+        self.with_state(|me, state, _| {
+            if state.finished > generation {
+                state.joiners -= 1;
+                let _ = tx.send(());
+            } else {
+                let mut swept = Vec::new();
+                state.joiners -= me.joiners.push(tx, generation, &mut swept);
+            }
+        });
+    }
+}
+
+impl<T: Send + 'static, S: Storage<T>> Handler<Finished> for QueueActor<T, S> {
+    type Result = ();
+
+    fn handle(&mut self, _: Finished, _: &mut Context<Self>) {
+        self.with_state(|me, state, _| {
+            while me
+                .joiners
+                .front_extra()
+                .is_some_and(|&generation| generation < state.finished)
+            {
+                if let Some((tx, _)) = me.joiners.pop() {
+                    state.joiners -= 1;
+                    let _ = tx.send(());
+                }
+            }
+        });
+    }
+}
