@@ -68,7 +68,7 @@ fn primitives_made_outside_any_system_work() {
         let permit = sem.acquire(None).await.expect("free");
         let waiter = sem.acquire(HANG_GUARD);
         drop(permit);
-        waiter.await.expect("handed over");
+        drop(waiter.await.expect("handed over"));
 
         let waiter = cond.wait(HANG_GUARD);
         cond.notify(1);
