@@ -183,7 +183,7 @@ where
             Err(err) if first_error.is_none() => first_error = Some(err),
             Err(err) => {
                 if !quiet(&err) {
-                    tracing::error!("multi: error after the first one: {err}");
+                    tracing::error!("multi: another future failed too (only the earliest error is returned): {err}");
                 }
             }
         }

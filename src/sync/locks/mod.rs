@@ -11,12 +11,12 @@
 //! Each primitive is an actor behind a cheap, cloneable, `Send + Sync` handle. The actor lives on
 //! the arbiter where the primitive was created; the handle works from any thread or arbiter,
 //! even one that runs no actix `System`. See [`crate::sync`] for the cost model, the timeout
-//! argument ([`Deadline`](crate::sync::Deadline)) and cancellation safety.
+//! argument ([`Deadline`]) and cancellation safety.
 //!
 //! # Waiting with a timeout
 //!
 //! Every waiting method takes a timeout: `None`, a `Duration` or an `Instant`. On timeout
-//! `acquire` and [`Event::wait`] return [`WaitError::Timeout`](crate::sync::WaitError::Timeout),
+//! `acquire` and [`Event::wait`] return [`WaitError::Timeout`],
 //! while [`Condition::wait`] resolves `false`, exactly as in Tornado.
 //!
 //! # Guards instead of `with`
@@ -24,7 +24,7 @@
 //! Tornado's `async with lock:` becomes a guard: [`Lock::acquire`] returns a [`LockGuard`] and
 //! the semaphores return a [`SemaphoreGuard`]; dropping it releases. For Tornado's explicit
 //! `acquire()` / `release()` style, call `forget()` on the guard and `release()` later; a release
-//! that does not match an acquire is reported as a [`UsageError`](crate::sync::UsageError).
+//! that does not match an acquire is reported as a [`UsageError`].
 //!
 //! # Examples
 //!

@@ -20,7 +20,7 @@
 //!   [`UsageError`]); `join` waits until none is left.
 //! * [`qsize`](Queue::qsize), [`empty`](Queue::empty), [`full`](Queue::full) (never true when
 //!   unbounded) and [`maxsize`](Queue::maxsize).
-//! * Each queue is a [`Stream`](futures_core::Stream) of its items, for Tornado's `async for`:
+//! * Each queue is a [`Stream`] of its items, for Tornado's `async for`:
 //!   `while let Some(item) = queue.next().await`. The stream ends only if the queue's arbiter
 //!   stops.
 //!
