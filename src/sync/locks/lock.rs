@@ -4,7 +4,7 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use super::permits::{Permit, Permits};
+use super::permits::{FromPermit, Permit, Permits};
 use crate::sync::deadline::Deadline;
 use crate::sync::error::{UsageError, WaitError};
 
@@ -65,8 +65,7 @@ impl Lock {
         &self,
         timeout: impl Into<Deadline>,
     ) -> impl Future<Output = Result<LockGuard, WaitError>> + Send + 'static {
-        let fut = self.permits.acquire(timeout.into());
-        async move { fut.await.map(|permit| LockGuard { permit }) }
+        self.permits.acquire(timeout.into())
     }
 
     /// Locks if the lock is free and nobody is waiting, without waiting.
@@ -106,6 +105,12 @@ impl fmt::Debug for Lock {
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct LockGuard {
     permit: Permit,
+}
+
+impl FromPermit for LockGuard {
+    fn from_permit(permit: Permit) -> Self {
+        LockGuard { permit }
+    }
 }
 
 impl LockGuard {

@@ -15,7 +15,9 @@
 //! moves permits from `state` to the oldest live waiters.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::task::{Context as TaskContext, Poll};
 use std::sync::{Arc, Weak};
 
 use actix::{Actor, Addr, Context, Handler, Message};
@@ -39,6 +41,8 @@ fn waiting(state: u64) -> u64 {
 
 pub(crate) struct Permits {
     state: AtomicU64,
+    /// A `Dispatch` message is on its way to the actor.
+    dispatch_pending: AtomicBool,
     bound: Option<u32>,
     addr: Addr<PermitActor>,
 }
@@ -53,6 +57,7 @@ impl Permits {
             let permits = weak.clone();
             Permits {
                 state: AtomicU64::new(u64::from(value)),
+                dispatch_pending: AtomicBool::new(false),
                 bound,
                 addr: runtime::start(move |_| PermitActor {
                     permits,
@@ -86,38 +91,32 @@ impl Permits {
     }
 
     /// Takes a permit now or joins the line of waiters; the place in line is taken by this call.
-    pub(crate) fn acquire(
-        self: &Arc<Self>,
-        deadline: Deadline,
-    ) -> impl Future<Output = Result<Permit, WaitError>> + Send + 'static {
-        enum Step {
-            Ready(Permit),
-            Wait(oneshot::Receiver<Permit>, Arc<Permits>),
-        }
+    pub(crate) fn acquire<G: FromPermit>(self: &Arc<Self>, deadline: Deadline) -> Acquire<G> {
         let mut state = self.state.load(Ordering::Acquire);
-        let step = loop {
+        loop {
             let fast = available(state) > 0 && waiting(state) == 0;
-            let next = if fast { state - 1 } else { state + ONE_WAITER };
+            let next = if fast {
+                state - 1
+            } else {
+                state + ONE_WAITER
+            };
             match self
                 .state
                 .compare_exchange_weak(state, next, Ordering::AcqRel, Ordering::Acquire)
             {
-                Ok(_) if fast => break Step::Ready(Permit::new(self.clone())),
-                Ok(_) => {
-                    let (tx, rx) = oneshot::channel();
-                    self.addr.do_send(Acquire(tx));
-                    break Step::Wait(rx, self.clone());
-                }
+                Ok(_) if fast => return Acquire::Ready(Some(Permit::new(self.clone()))),
+                Ok(_) => break,
                 Err(now) => state = now,
             }
-        };
-        async move {
-            match step {
-                Step::Ready(permit) => Ok(permit),
-                // The handle clone keeps the actor alive while this waiter waits.
-                Step::Wait(rx, _keep_alive) => recv_until(rx, deadline).await,
-            }
         }
+        let (tx, rx) = oneshot::channel();
+        self.addr.do_send(AcquireMsg(tx));
+        // The handle clone keeps the actor alive while this waiter waits.
+        let keep_alive = self.clone();
+        Acquire::Waiting(Box::pin(async move {
+            let _keep_alive = keep_alive;
+            recv_until(rx, deadline).await.map(G::from_permit)
+        }))
     }
 
     /// Adds a permit back and wakes the actor if anyone waits.
@@ -138,11 +137,17 @@ impl Permits {
                 Err(now) => state = now,
             }
         }
-        if waiting(state) > 0 {
+        // One pending `Dispatch` serves any number of releases.
+        if waiting(state) > 0 && !self.dispatch_pending.swap(true, Ordering::SeqCst) {
             self.addr.do_send(Dispatch);
         }
         Ok(())
     }
+}
+
+/// A guard type made from a permit.
+pub(crate) trait FromPermit {
+    fn from_permit(permit: Permit) -> Self;
 }
 
 /// One held permit; dropping it releases the permit.
@@ -176,9 +181,33 @@ impl Drop for Permit {
     }
 }
 
-struct Acquire(oneshot::Sender<Permit>);
+/// The future of an acquire: ready at once on the fast path, else waiting for the actor.
+pub(crate) enum Acquire<G> {
+    Ready(Option<Permit>),
+    Waiting(Pin<Box<dyn Future<Output = Result<G, WaitError>> + Send>>),
+}
 
-impl Message for Acquire {
+// Nothing is pinned in place: the permit is moved out, the waiting future is boxed.
+impl<G> Unpin for Acquire<G> {}
+
+impl<G: FromPermit> Future for Acquire<G> {
+    type Output = Result<G, WaitError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            Acquire::Ready(permit) => match permit.take() {
+                Some(permit) => Poll::Ready(Ok(G::from_permit(permit))),
+                // Polled again after completing: there is nothing more to give.
+                None => Poll::Pending,
+            },
+            Acquire::Waiting(waiting) => waiting.as_mut().poll(cx),
+        }
+    }
+}
+
+struct AcquireMsg(oneshot::Sender<Permit>);
+
+impl Message for AcquireMsg {
     type Result = ();
 }
 
@@ -236,10 +265,10 @@ impl PermitActor {
     }
 }
 
-impl Handler<Acquire> for PermitActor {
+impl Handler<AcquireMsg> for PermitActor {
     type Result = ();
 
-    fn handle(&mut self, Acquire(tx): Acquire, _: &mut Context<Self>) {
+    fn handle(&mut self, AcquireMsg(tx): AcquireMsg, _: &mut Context<Self>) {
         let Some(permits) = self.permits.upgrade() else {
             return;
         };
@@ -259,6 +288,8 @@ impl Handler<Dispatch> for PermitActor {
 
     fn handle(&mut self, _: Dispatch, _: &mut Context<Self>) {
         if let Some(permits) = self.permits.upgrade() {
+            // Cleared before looking at the counter: a release after this point pokes again.
+            permits.dispatch_pending.store(false, Ordering::SeqCst);
             self.dispatch(&permits);
         }
     }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use super::permits::{Permit, Permits};
+use super::permits::{FromPermit, Permit, Permits};
 use crate::sync::deadline::Deadline;
 use crate::sync::error::{UsageError, WaitError};
 
@@ -70,8 +70,7 @@ impl Semaphore {
         &self,
         timeout: impl Into<Deadline>,
     ) -> impl Future<Output = Result<SemaphoreGuard, WaitError>> + Send + 'static {
-        let fut = self.permits.acquire(timeout.into());
-        async move { fut.await.map(|permit| SemaphoreGuard { permit }) }
+        self.permits.acquire(timeout.into())
     }
 
     /// Takes a permit if one is free and nobody is waiting, without waiting.
@@ -144,8 +143,7 @@ impl BoundedSemaphore {
         &self,
         timeout: impl Into<Deadline>,
     ) -> impl Future<Output = Result<SemaphoreGuard, WaitError>> + Send + 'static {
-        let fut = self.permits.acquire(timeout.into());
-        async move { fut.await.map(|permit| SemaphoreGuard { permit }) }
+        self.permits.acquire(timeout.into())
     }
 
     /// Takes a permit if one is free and nobody is waiting, without waiting.
@@ -184,6 +182,12 @@ impl fmt::Debug for BoundedSemaphore {
 #[must_use = "the permit is released as soon as the guard is dropped"]
 pub struct SemaphoreGuard {
     permit: Permit,
+}
+
+impl FromPermit for SemaphoreGuard {
+    fn from_permit(permit: Permit) -> Self {
+        SemaphoreGuard { permit }
+    }
 }
 
 impl SemaphoreGuard {

@@ -18,7 +18,9 @@
 //! the item arrives, dropping the `Taken` puts the item back at the head of the queue.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::task::{Context as TaskContext, Poll};
 
 use actix::{Actor, Addr, Context, Handler, Message};
 use tokio::sync::oneshot;
@@ -37,9 +39,17 @@ struct State<S> {
     unfinished: usize,
     /// How many times `unfinished` dropped to zero.
     finished: u64,
+    /// A `Dispatch` message is on its way to the actor; further pokes can be skipped.
+    dispatch_pending: bool,
 }
 
 impl<S> State<S> {
+    /// Whether the caller should send the actor a `Dispatch`: only if none is pending, so a
+    /// burst of puts (or gets) while waiters are parked costs one message, not one each.
+    fn claim_dispatch(&mut self) -> bool {
+        !std::mem::replace(&mut self.dispatch_pending, true)
+    }
+
     fn full<T>(&self, maxsize: usize) -> bool
     where
         S: Storage<T>,
@@ -64,7 +74,7 @@ impl<T: Send + 'static, S: Storage<T>> Shared<T, S> {
     fn return_item(&self, item: T) {
         let mut state = self.lock();
         state.items.unpop(item);
-        let wake = state.getters > 0;
+        let wake = state.getters > 0 && state.claim_dispatch();
         drop(state);
         if wake {
             self.addr.do_send(Dispatch);
@@ -131,6 +141,7 @@ impl<T: Send + 'static, S: Storage<T>> Core<T, S> {
                     joiners: 0,
                     unfinished: 0,
                     finished: 0,
+                    dispatch_pending: false,
                 }),
                 maxsize,
                 addr: runtime::start(move |_| QueueActor {
@@ -147,14 +158,14 @@ impl<T: Send + 'static, S: Storage<T>> Core<T, S> {
     fn add_item(&self, state: &mut State<S>, item: T) -> bool {
         state.items.push(item);
         state.unfinished += 1;
-        state.getters > 0
+        state.getters > 0 && state.claim_dispatch()
     }
 
     pub(crate) fn begin_get(&self) -> GetStep<T, S> {
         let mut state = self.shared.lock();
         if state.getters == 0 {
             if let Some(item) = state.items.pop() {
-                let admit = state.putters > 0;
+                let admit = state.putters > 0 && state.claim_dispatch();
                 drop(state);
                 if admit {
                     self.shared.addr.do_send(Dispatch);
@@ -169,17 +180,16 @@ impl<T: Send + 'static, S: Storage<T>> Core<T, S> {
         GetStep::Wait(rx)
     }
 
-    pub(crate) fn get(
-        &self,
-        deadline: Deadline,
-    ) -> impl Future<Output = Result<T, WaitError>> + Send + 'static {
-        let step = self.begin_get();
-        let keep_alive = self.shared.clone();
-        async move {
-            let _keep_alive = keep_alive;
-            match step {
-                GetStep::Ready(taken) => Ok(taken.into_item()),
-                GetStep::Wait(rx) => recv_until(rx, deadline).await.map(Taken::into_item),
+    pub(crate) fn get(&self, deadline: Deadline) -> GetFuture<T, S> {
+        match self.begin_get() {
+            GetStep::Ready(taken) => GetFuture::Ready(Some(taken)),
+            GetStep::Wait(rx) => {
+                // The handle clone keeps the actor alive while this getter waits.
+                let keep_alive = self.shared.clone();
+                GetFuture::Waiting(Box::pin(async move {
+                    let _keep_alive = keep_alive;
+                    recv_until(rx, deadline).await.map(Taken::into_item)
+                }))
             }
         }
     }
@@ -187,7 +197,7 @@ impl<T: Send + 'static, S: Storage<T>> Core<T, S> {
     pub(crate) fn get_nowait(&self) -> Result<T, QueueEmpty> {
         let mut state = self.shared.lock();
         let item = state.items.pop().ok_or(QueueEmpty)?;
-        let admit = state.putters > 0;
+        let admit = state.putters > 0 && state.claim_dispatch();
         drop(state);
         if admit {
             self.shared.addr.do_send(Dispatch);
@@ -195,32 +205,21 @@ impl<T: Send + 'static, S: Storage<T>> Core<T, S> {
         Ok(item)
     }
 
-    pub(crate) fn put(
-        &self,
-        item: T,
-        deadline: Deadline,
-    ) -> impl Future<Output = Result<(), WaitError>> + Send + 'static {
+    pub(crate) fn put(&self, item: T, deadline: Deadline) -> Done {
         let mut state = self.shared.lock();
-        let waiting = if state.putters == 0 && !state.full(self.shared.maxsize) {
+        if state.putters == 0 && !state.full(self.shared.maxsize) {
             let wake = self.add_item(&mut state, item);
             drop(state);
             if wake {
                 self.shared.addr.do_send(Dispatch);
             }
-            None
-        } else {
-            state.putters += 1;
-            drop(state);
-            let (tx, rx) = oneshot::channel();
-            self.shared.addr.do_send(Put { item, tx });
-            Some((rx, self.shared.clone()))
-        };
-        async move {
-            match waiting {
-                None => Ok(()),
-                Some((rx, _keep_alive)) => recv_until(rx, deadline).await,
-            }
+            return Done::Ready;
         }
+        state.putters += 1;
+        drop(state);
+        let (tx, rx) = oneshot::channel();
+        self.shared.addr.do_send(Put { item, tx });
+        Done::wait(rx, self.shared.clone(), deadline)
     }
 
     pub(crate) fn put_nowait(&self, item: T) -> Result<(), QueueFull<T>> {
@@ -253,27 +252,17 @@ impl<T: Send + 'static, S: Storage<T>> Core<T, S> {
         Ok(())
     }
 
-    pub(crate) fn join(
-        &self,
-        deadline: Deadline,
-    ) -> impl Future<Output = Result<(), WaitError>> + Send + 'static {
+    pub(crate) fn join(&self, deadline: Deadline) -> Done {
         let mut state = self.shared.lock();
-        let waiting = if state.unfinished == 0 {
-            None
-        } else {
-            state.joiners += 1;
-            let generation = state.finished;
-            drop(state);
-            let (tx, rx) = oneshot::channel();
-            self.shared.addr.do_send(Join { generation, tx });
-            Some((rx, self.shared.clone()))
-        };
-        async move {
-            match waiting {
-                None => Ok(()),
-                Some((rx, _keep_alive)) => recv_until(rx, deadline).await,
-            }
+        if state.unfinished == 0 {
+            return Done::Ready;
         }
+        state.joiners += 1;
+        let generation = state.finished;
+        drop(state);
+        let (tx, rx) = oneshot::channel();
+        self.shared.addr.do_send(Join { generation, tx });
+        Done::wait(rx, self.shared.clone(), deadline)
     }
 
     pub(crate) fn qsize(&self) -> usize {
@@ -290,6 +279,61 @@ impl<T: Send + 'static, S: Storage<T>> Core<T, S> {
 
     pub(crate) fn unfinished(&self) -> usize {
         self.shared.lock().unfinished
+    }
+}
+
+/// The future of a `get`: ready at once on the fast path, else waiting for the actor. An
+/// unpolled ready future still holds its item in a [`Taken`], so dropping it returns the item.
+pub(crate) enum GetFuture<T: Send + 'static, S: Storage<T>> {
+    Ready(Option<Taken<T, S>>),
+    Waiting(Pin<Box<dyn Future<Output = Result<T, WaitError>> + Send>>),
+}
+
+// Nothing is pinned in place: the item is moved out, the waiting future is boxed.
+impl<T: Send + 'static, S: Storage<T>> Unpin for GetFuture<T, S> {}
+
+impl<T: Send + 'static, S: Storage<T>> Future for GetFuture<T, S> {
+    type Output = Result<T, WaitError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            GetFuture::Ready(taken) => match taken.take() {
+                Some(taken) => Poll::Ready(Ok(taken.into_item())),
+                // Polled again after completing: there is nothing more to give.
+                None => Poll::Pending,
+            },
+            GetFuture::Waiting(waiting) => waiting.as_mut().poll(cx),
+        }
+    }
+}
+
+/// The future of a `put` or `join`: ready at once, or waiting for the actor's acknowledgement.
+pub(crate) enum Done {
+    Ready,
+    Waiting(Pin<Box<dyn Future<Output = Result<(), WaitError>> + Send>>),
+}
+
+impl Done {
+    fn wait<K: Send + Sync + 'static>(
+        rx: oneshot::Receiver<()>,
+        keep_alive: Arc<K>,
+        deadline: Deadline,
+    ) -> Done {
+        Done::Waiting(Box::pin(async move {
+            let _keep_alive = keep_alive;
+            recv_until(rx, deadline).await
+        }))
+    }
+}
+
+impl Future for Done {
+    type Output = Result<(), WaitError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            Done::Ready => Poll::Ready(Ok(())),
+            Done::Waiting(waiting) => waiting.as_mut().poll(cx),
+        }
     }
 }
 
@@ -424,7 +468,9 @@ impl<T: Send + 'static, S: Storage<T>> Handler<Dispatch> for QueueActor<T, S> {
     type Result = ();
 
     fn handle(&mut self, _: Dispatch, _: &mut Context<Self>) {
-        self.with_state(|_, _, _| {});
+        // Cleared under the same lock as the dispatch that follows: any change after it pokes
+        // the actor again.
+        self.with_state(|_, state, _| state.dispatch_pending = false);
     }
 }
 
