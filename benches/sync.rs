@@ -94,7 +94,9 @@ fn lock_contended(c: &mut Criterion) {
                 for task in tasks {
                     let _ = task.await;
                 }
-                start.elapsed().div_f64((rounds * CONTENDERS) as f64 / iters as f64)
+                start
+                    .elapsed()
+                    .div_f64((rounds * CONTENDERS) as f64 / iters as f64)
             })
         })
     });
@@ -118,7 +120,9 @@ fn lock_contended(c: &mut Criterion) {
                 for task in tasks {
                     let _ = task.await;
                 }
-                start.elapsed().div_f64((rounds * CONTENDERS) as f64 / iters as f64)
+                start
+                    .elapsed()
+                    .div_f64((rounds * CONTENDERS) as f64 / iters as f64)
             })
         })
     });
@@ -175,7 +179,9 @@ fn semaphore(c: &mut Criterion) {
                 for task in tasks {
                     let _ = task.await;
                 }
-                start.elapsed().div_f64((rounds * CONTENDERS) as f64 / iters as f64)
+                start
+                    .elapsed()
+                    .div_f64((rounds * CONTENDERS) as f64 / iters as f64)
             })
         })
     });
@@ -199,7 +205,9 @@ fn semaphore(c: &mut Criterion) {
                 for task in tasks {
                     let _ = task.await;
                 }
-                start.elapsed().div_f64((rounds * CONTENDERS) as f64 / iters as f64)
+                start
+                    .elapsed()
+                    .div_f64((rounds * CONTENDERS) as f64 / iters as f64)
             })
         })
     });
@@ -265,19 +273,15 @@ fn queue_throughput(c: &mut Criterion) {
     let mut group = c.benchmark_group("queue_put_get_throughput");
     group.throughput(Throughput::Elements(ITEMS as u64));
     for pairs in [1, 8] {
-        group.bench_with_input(BenchmarkId::new("tornado::Queue", pairs), &pairs, |b, &n| {
-            b.iter_custom(|iters| {
-                (0..iters)
-                    .map(|_| in_system(|| tornado_queue_run(n)))
-                    .sum()
-            })
-        });
+        group.bench_with_input(
+            BenchmarkId::new("tornado::Queue", pairs),
+            &pairs,
+            |b, &n| {
+                b.iter_custom(|iters| (0..iters).map(|_| in_system(|| tornado_queue_run(n))).sum())
+            },
+        );
         group.bench_with_input(BenchmarkId::new("tokio::mpsc", pairs), &pairs, |b, &n| {
-            b.iter_custom(|iters| {
-                (0..iters)
-                    .map(|_| in_system(|| tokio_channel_run(n)))
-                    .sum()
-            })
+            b.iter_custom(|iters| (0..iters).map(|_| in_system(|| tokio_channel_run(n))).sum())
         });
     }
     group.finish();

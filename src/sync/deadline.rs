@@ -1,9 +1,12 @@
 //! The timeout argument of every waiting operation.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::sync::oneshot;
-use tokio::time::Instant;
+use tokio::time::{Instant, Sleep};
 
 use super::error::WaitError;
 
@@ -17,7 +20,7 @@ use super::error::WaitError;
 /// | `None` | wait for as long as it takes |
 /// | `Duration::from_millis(50)` | give up 50 ms after the call |
 /// | `tokio::time::Instant` or `std::time::Instant` | give up at that moment |
-/// | `Some(duration)` / `Some(instant)` written as `Deadline::from(...)` | the same |
+/// | an `Option<Duration>` | that duration, or no limit if `None` |
 ///
 /// A relative timeout is turned into a deadline when the method is *called*, not when the
 /// returned future is first polled. Deadlines use tokio's clock, so waiting with a timeout needs
@@ -84,19 +87,57 @@ impl From<Option<Duration>> for Deadline {
 ///
 /// On timeout the receiver is closed first and then checked once more, so a grant that raced
 /// with the timeout is either delivered here or refused by the sender (who then keeps it); it is
-/// never lost in between.
+/// never lost in between. The timer is only created if the grant is not there on first poll.
+pub(crate) struct Waiter<T> {
+    rx: oneshot::Receiver<T>,
+    deadline: Option<Instant>,
+    sleep: Option<Pin<Box<Sleep>>>,
+    done: bool,
+}
+
+impl<T> Waiter<T> {
+    pub(crate) fn new(rx: oneshot::Receiver<T>, deadline: Deadline) -> Self {
+        Waiter {
+            rx,
+            deadline: deadline.0,
+            sleep: None,
+            done: false,
+        }
+    }
+}
+
+impl<T> Future for Waiter<T> {
+    type Output = Result<T, WaitError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        if this.done {
+            // Polled again after completing: nothing more will come.
+            return Poll::Pending;
+        }
+        if let Poll::Ready(result) = Pin::new(&mut this.rx).poll(cx) {
+            this.done = true;
+            return Poll::Ready(result.map_err(|_| WaitError::Closed));
+        }
+        let Some(deadline) = this.deadline else {
+            return Poll::Pending;
+        };
+        let sleep = this
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        if sleep.as_mut().poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        this.done = true;
+        this.rx.close();
+        Poll::Ready(this.rx.try_recv().map_err(|_| WaitError::Timeout))
+    }
+}
+
+/// [`Waiter`] as an `async fn`, for the primitives whose waiting is not on a hot path.
 pub(crate) async fn recv_until<T>(
-    mut rx: oneshot::Receiver<T>,
+    rx: oneshot::Receiver<T>,
     deadline: Deadline,
 ) -> Result<T, WaitError> {
-    match deadline.0 {
-        None => rx.await.map_err(|_| WaitError::Closed),
-        Some(at) => match tokio::time::timeout_at(at, &mut rx).await {
-            Ok(result) => result.map_err(|_| WaitError::Closed),
-            Err(_) => {
-                rx.close();
-                rx.try_recv().map_err(|_| WaitError::Timeout)
-            }
-        },
-    }
+    Waiter::new(rx, deadline).await
 }

@@ -15,15 +15,16 @@
 //! moves permits from `state` to the oldest live waiters.
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::task::{Context as TaskContext, Poll};
 use std::sync::{Arc, Weak};
+use std::task::{Context as TaskContext, Poll};
 
 use actix::{Actor, Addr, Context, Handler, Message};
 use tokio::sync::oneshot;
 
-use crate::sync::deadline::{recv_until, Deadline};
+use crate::sync::deadline::{Deadline, Waiter};
 use crate::sync::error::WaitError;
 use crate::sync::runtime;
 use crate::sync::waiters::WaitQueue;
@@ -95,11 +96,7 @@ impl Permits {
         let mut state = self.state.load(Ordering::Acquire);
         loop {
             let fast = available(state) > 0 && waiting(state) == 0;
-            let next = if fast {
-                state - 1
-            } else {
-                state + ONE_WAITER
-            };
+            let next = if fast { state - 1 } else { state + ONE_WAITER };
             match self
                 .state
                 .compare_exchange_weak(state, next, Ordering::AcqRel, Ordering::Acquire)
@@ -111,12 +108,11 @@ impl Permits {
         }
         let (tx, rx) = oneshot::channel();
         self.addr.do_send(AcquireMsg(tx));
-        // The handle clone keeps the actor alive while this waiter waits.
-        let keep_alive = self.clone();
-        Acquire::Waiting(Box::pin(async move {
-            let _keep_alive = keep_alive;
-            recv_until(rx, deadline).await.map(G::from_permit)
-        }))
+        Acquire::Waiting {
+            waiter: Waiter::new(rx, deadline),
+            _keep_alive: self.clone(),
+            guard: PhantomData,
+        }
     }
 
     /// Adds a permit back and wakes the actor if anyone waits.
@@ -184,10 +180,15 @@ impl Drop for Permit {
 /// The future of an acquire: ready at once on the fast path, else waiting for the actor.
 pub(crate) enum Acquire<G> {
     Ready(Option<Permit>),
-    Waiting(Pin<Box<dyn Future<Output = Result<G, WaitError>> + Send>>),
+    Waiting {
+        waiter: Waiter<Permit>,
+        /// Keeps the actor alive while this waiter waits.
+        _keep_alive: Arc<Permits>,
+        guard: PhantomData<fn() -> G>,
+    },
 }
 
-// Nothing is pinned in place: the permit is moved out, the waiting future is boxed.
+// Nothing is pinned in place: the permit is moved out, and `Waiter` is `Unpin`.
 impl<G> Unpin for Acquire<G> {}
 
 impl<G: FromPermit> Future for Acquire<G> {
@@ -200,7 +201,9 @@ impl<G: FromPermit> Future for Acquire<G> {
                 // Polled again after completing: there is nothing more to give.
                 None => Poll::Pending,
             },
-            Acquire::Waiting(waiting) => waiting.as_mut().poll(cx),
+            Acquire::Waiting { waiter, .. } => Pin::new(waiter)
+                .poll(cx)
+                .map(|result| result.map(G::from_permit)),
         }
     }
 }

@@ -26,7 +26,7 @@ use actix::{Actor, Addr, Context, Handler, Message};
 use tokio::sync::oneshot;
 
 use super::storage::Storage;
-use crate::sync::deadline::{recv_until, Deadline};
+use crate::sync::deadline::{Deadline, Waiter};
 use crate::sync::error::{QueueEmpty, QueueFull, UsageError, WaitError};
 use crate::sync::runtime;
 use crate::sync::waiters::WaitQueue;
@@ -183,14 +183,10 @@ impl<T: Send + 'static, S: Storage<T>> Core<T, S> {
     pub(crate) fn get(&self, deadline: Deadline) -> GetFuture<T, S> {
         match self.begin_get() {
             GetStep::Ready(taken) => GetFuture::Ready(Some(taken)),
-            GetStep::Wait(rx) => {
-                // The handle clone keeps the actor alive while this getter waits.
-                let keep_alive = self.shared.clone();
-                GetFuture::Waiting(Box::pin(async move {
-                    let _keep_alive = keep_alive;
-                    recv_until(rx, deadline).await.map(Taken::into_item)
-                }))
-            }
+            GetStep::Wait(rx) => GetFuture::Waiting {
+                waiter: Waiter::new(rx, deadline),
+                _keep_alive: self.shared.clone(),
+            },
         }
     }
 
@@ -205,7 +201,7 @@ impl<T: Send + 'static, S: Storage<T>> Core<T, S> {
         Ok(item)
     }
 
-    pub(crate) fn put(&self, item: T, deadline: Deadline) -> Done {
+    pub(crate) fn put(&self, item: T, deadline: Deadline) -> Done<Shared<T, S>> {
         let mut state = self.shared.lock();
         if state.putters == 0 && !state.full(self.shared.maxsize) {
             let wake = self.add_item(&mut state, item);
@@ -252,7 +248,7 @@ impl<T: Send + 'static, S: Storage<T>> Core<T, S> {
         Ok(())
     }
 
-    pub(crate) fn join(&self, deadline: Deadline) -> Done {
+    pub(crate) fn join(&self, deadline: Deadline) -> Done<Shared<T, S>> {
         let mut state = self.shared.lock();
         if state.unfinished == 0 {
             return Done::Ready;
@@ -286,10 +282,14 @@ impl<T: Send + 'static, S: Storage<T>> Core<T, S> {
 /// unpolled ready future still holds its item in a [`Taken`], so dropping it returns the item.
 pub(crate) enum GetFuture<T: Send + 'static, S: Storage<T>> {
     Ready(Option<Taken<T, S>>),
-    Waiting(Pin<Box<dyn Future<Output = Result<T, WaitError>> + Send>>),
+    Waiting {
+        waiter: Waiter<Taken<T, S>>,
+        /// Keeps the actor alive while this getter waits.
+        _keep_alive: Arc<Shared<T, S>>,
+    },
 }
 
-// Nothing is pinned in place: the item is moved out, the waiting future is boxed.
+// Nothing is pinned in place: the item is moved out, and `Waiter` is `Unpin`.
 impl<T: Send + 'static, S: Storage<T>> Unpin for GetFuture<T, S> {}
 
 impl<T: Send + 'static, S: Storage<T>> Future for GetFuture<T, S> {
@@ -302,37 +302,39 @@ impl<T: Send + 'static, S: Storage<T>> Future for GetFuture<T, S> {
                 // Polled again after completing: there is nothing more to give.
                 None => Poll::Pending,
             },
-            GetFuture::Waiting(waiting) => waiting.as_mut().poll(cx),
+            GetFuture::Waiting { waiter, .. } => Pin::new(waiter)
+                .poll(cx)
+                .map(|result| result.map(Taken::into_item)),
         }
     }
 }
 
 /// The future of a `put` or `join`: ready at once, or waiting for the actor's acknowledgement.
-pub(crate) enum Done {
+pub(crate) enum Done<K> {
     Ready,
-    Waiting(Pin<Box<dyn Future<Output = Result<(), WaitError>> + Send>>),
+    Waiting {
+        waiter: Waiter<()>,
+        /// Keeps the actor alive while this task waits.
+        _keep_alive: Arc<K>,
+    },
 }
 
-impl Done {
-    fn wait<K: Send + Sync + 'static>(
-        rx: oneshot::Receiver<()>,
-        keep_alive: Arc<K>,
-        deadline: Deadline,
-    ) -> Done {
-        Done::Waiting(Box::pin(async move {
-            let _keep_alive = keep_alive;
-            recv_until(rx, deadline).await
-        }))
+impl<K> Done<K> {
+    fn wait(rx: oneshot::Receiver<()>, keep_alive: Arc<K>, deadline: Deadline) -> Self {
+        Done::Waiting {
+            waiter: Waiter::new(rx, deadline),
+            _keep_alive: keep_alive,
+        }
     }
 }
 
-impl Future for Done {
+impl<K> Future for Done<K> {
     type Output = Result<(), WaitError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         match self.get_mut() {
             Done::Ready => Poll::Ready(Ok(())),
-            Done::Waiting(waiting) => waiting.as_mut().poll(cx),
+            Done::Waiting { waiter, .. } => Pin::new(waiter).poll(cx),
         }
     }
 }
