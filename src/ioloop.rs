@@ -355,7 +355,9 @@ type BoxedCallback = Box<dyn FnMut() -> Pin<Box<dyn Future<Output = ()> + Send>>
 /// never fires twice for one slot.
 ///
 /// The schedule runs on the arbiter current when `start` is called (or tornado's background
-/// arbiter on a thread without a `System`).
+/// arbiter on a thread without a `System`). As in Tornado, a started schedule keeps running
+/// until [`stop`](Self::stop) is called or its arbiter stops, even if every handle is dropped;
+/// keep a handle if you mean to stop it.
 ///
 /// # Examples
 ///

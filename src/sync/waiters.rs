@@ -72,3 +72,52 @@ impl<T, E> WaitQueue<T, E> {
         self.queue.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn abandoned_waiters_are_swept_and_do_not_pile_up() {
+        let mut queue: WaitQueue<(), u32> = WaitQueue::new();
+        let mut live = Vec::new();
+        let mut dead = Vec::new();
+        let mut swept_total = 0;
+        for i in 0..10_000u32 {
+            let (tx, rx) = oneshot::channel();
+            swept_total += queue.push(tx, i, &mut dead);
+            if i % 100 == 0 {
+                live.push(rx); // one waiter in a hundred stays
+            }
+        }
+        assert_eq!(swept_total, dead.len());
+        assert!(
+            queue.queue.len() <= 2 * live.len() + FIRST_SWEEP + 1,
+            "{} parked for {} live waiters",
+            queue.queue.len(),
+            live.len()
+        );
+        // The live ones are all still there, in order.
+        let mut kept = Vec::new();
+        queue.prune_front(&mut dead);
+        while let Some((tx, i)) = queue.pop() {
+            if !tx.is_closed() {
+                kept.push(i);
+            }
+        }
+        assert_eq!(kept, (0..10_000).step_by(100).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn prune_front_stops_at_the_first_live_waiter() {
+        let mut queue: WaitQueue<(), u8> = WaitQueue::new();
+        let mut dead = Vec::new();
+        let (gone, _) = oneshot::channel::<()>();
+        let (live, _rx) = oneshot::channel::<()>();
+        queue.push(gone, 1, &mut dead);
+        queue.push(live, 2, &mut dead);
+        assert_eq!(queue.prune_front(&mut dead), 1);
+        assert_eq!(dead, vec![1]);
+        assert_eq!(queue.front_extra(), Some(&2));
+    }
+}
