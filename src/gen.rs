@@ -67,8 +67,8 @@ pub async fn moment() {
 /// **Rust's choice:** on timeout Tornado leaves the inner operation running; a Rust future does
 /// nothing unless polled, so here it is *dropped*, which cancels it. To keep the operation
 /// running past the timeout, spawn it first and wait on its handle:
-/// `with_timeout(t, actix_rt::spawn(op))` — the task goes on and its result can be awaited
-/// again later.
+/// `with_timeout(t, &mut handle)` where `handle = actix_rt::spawn(op)` — the task goes on, and
+/// `handle` can be awaited again later.
 ///
 /// # Errors
 ///
