@@ -335,3 +335,16 @@ async fn jitter_keeps_each_interval_within_its_band() {
         previous = hit;
     }
 }
+
+#[test]
+fn io_loop_current_works_on_a_thread_without_a_system() {
+    let io_loop = IoLoop::current();
+    let (tx, rx) = std::sync::mpsc::channel();
+    io_loop.add_callback(move || {
+        let _ = tx.send(std::thread::current().name().map(str::to_owned));
+    });
+    let ran_on = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the callback ran");
+    assert_eq!(ran_on.as_deref(), Some("tornado-sync"));
+}

@@ -325,3 +325,27 @@ async fn event_set_then_clear_still_wakes_those_already_waiting() {
     assert_eq!(waiter.await, Ok(()));
     assert_eq!(event.wait(SECOND).await, Err(WaitError::Timeout));
 }
+
+#[actix_rt::test]
+async fn a_zero_timeout_acquires_a_free_permit() {
+    let sem = Semaphore::new(1);
+    let permit = sem.acquire(Duration::ZERO).await.expect("free");
+    assert_eq!(
+        sem.acquire(Duration::ZERO).await.map(drop),
+        Err(WaitError::Timeout)
+    );
+    drop(permit);
+}
+
+#[actix_rt::test]
+async fn condition_extra_notifications_are_not_saved_for_later_waiters() {
+    tokio::time::pause();
+    let cond = Condition::new();
+    let waiters: Vec<_> = (0..2).map(|_| cond.wait(None)).collect();
+    cond.notify(5);
+    cond.notify(0);
+    for waiter in waiters {
+        assert!(waiter.await);
+    }
+    assert!(!cond.wait(SECOND).await, "nothing carried over");
+}

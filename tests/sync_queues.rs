@@ -253,3 +253,69 @@ async fn many_producers_and_consumers_deliver_every_item_once() {
     expected.sort_unstable();
     assert_eq!(all, expected);
 }
+
+#[actix_rt::test]
+async fn a_zero_timeout_still_takes_an_item_that_is_there() {
+    let q = Queue::new(None);
+    q.put_nowait("ready").expect("unbounded");
+    assert_eq!(q.get(Duration::ZERO).await, Ok("ready"));
+    assert_eq!(q.get(Duration::ZERO).await, Err(WaitError::Timeout));
+}
+
+#[actix_rt::test]
+async fn join_accepts_an_absolute_deadline() {
+    tokio::time::pause();
+    let q = Queue::new(None);
+    q.put_nowait(1).expect("unbounded");
+    let deadline = tokio::time::Instant::now() + 2 * SECOND;
+    assert_eq!(q.join(deadline).await, Err(WaitError::Timeout));
+    assert!(tokio::time::Instant::now() >= deadline);
+}
+
+#[actix_rt::test]
+async fn a_bounded_priority_queue_blocks_puts_and_serves_waiting_getters() {
+    tokio::time::pause();
+    let q = PriorityQueue::new(Some(2));
+    q.put((5, "e"), None).await.expect("room");
+    q.put((1, "a"), None).await.expect("room");
+    assert_eq!(q.put((0, "z"), SECOND).await, Err(WaitError::Timeout));
+    let blocked = actix_rt::spawn(q.put((3, "c"), None));
+    assert_eq!(q.get(None).await, Ok((1, "a")));
+    blocked.await.expect("no panic").expect("admitted");
+    assert_eq!(q.get_nowait(), Ok((3, "c")));
+    assert_eq!(q.get_nowait(), Ok((5, "e")));
+
+    let waiting = q.get(None);
+    q.put_nowait((9, "i")).expect("room");
+    assert_eq!(
+        waiting.await,
+        Ok((9, "i")),
+        "a waiting getter takes the item put"
+    );
+}
+
+#[actix_rt::test]
+async fn a_bounded_lifo_queue_blocks_puts_until_room() {
+    tokio::time::pause();
+    let q = LifoQueue::new(Some(1));
+    q.put("old", None).await.expect("room");
+    assert!(q.put_nowait("x").is_err());
+    let blocked = actix_rt::spawn(q.put("new", None));
+    assert_eq!(q.get(None).await, Ok("old"));
+    blocked.await.expect("no panic").expect("admitted");
+    assert_eq!(q.get_nowait(), Ok("new"));
+}
+
+#[actix_rt::test]
+async fn items_admitted_from_blocked_putters_count_as_unfinished_tasks() {
+    let q = Queue::new(Some(1));
+    q.put_nowait(1).expect("room");
+    let blocked = q.put(2, None);
+    assert_eq!(q.get(None).await, Ok(1));
+    blocked.await.expect("admitted");
+    assert_eq!(q.unfinished_tasks(), 2);
+    assert_eq!(q.get(None).await, Ok(2));
+    q.task_done().expect("1");
+    q.task_done().expect("2");
+    assert_eq!(q.join(Duration::ZERO).await, Ok(()));
+}

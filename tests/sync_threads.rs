@@ -132,3 +132,24 @@ fn a_primitive_lives_on_the_arbiter_that_created_it() {
         assert_eq!(q.get(HANG_GUARD).await, Err(WaitError::Closed));
     });
 }
+
+#[test]
+fn a_queue_stream_ends_when_its_arbiter_stops() {
+    use futures_util::StreamExt;
+    System::new().block_on(async {
+        let arbiter = Arbiter::new();
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        arbiter.spawn_fn(move || {
+            let _ = tx.send(Queue::<u32>::new(None));
+        });
+        let mut q = rx.await.expect("created on the arbiter");
+        q.put_nowait(1).expect("unbounded");
+        assert_eq!(q.next().await, Some(1));
+        arbiter.stop();
+        let joined = actix_rt::task::spawn_blocking(move || arbiter.join())
+            .await
+            .expect("joined");
+        assert!(joined.is_ok());
+        assert_eq!(tokio::time::timeout(HANG_GUARD, q.next()).await, Ok(None));
+    });
+}
