@@ -292,7 +292,9 @@ impl Handler<Dispatch> for PermitActor {
     fn handle(&mut self, _: Dispatch, _: &mut Context<Self>) {
         if let Some(permits) = self.permits.upgrade() {
             // Cleared before looking at the counter: a release after this point pokes again.
-            permits.dispatch_pending.store(false, Ordering::SeqCst);
+            // A swap, not a store: reading the flag a skipped releaser set makes its permit
+            // visible to the dispatch below.
+            permits.dispatch_pending.swap(false, Ordering::SeqCst);
             self.dispatch(&permits);
         }
     }
