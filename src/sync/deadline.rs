@@ -141,3 +141,47 @@ pub(crate) async fn recv_until<T>(
 ) -> Result<T, WaitError> {
     Waiter::new(rx, deadline).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn take(timeout: impl Into<Deadline>) -> Deadline {
+        timeout.into()
+    }
+
+    #[test]
+    fn every_timeout_form_converts() {
+        assert_eq!(take(None), Deadline::NEVER);
+        let before = Instant::now();
+        let relative = take(Duration::from_secs(5)).instant().expect("a deadline");
+        assert!(relative >= before + Duration::from_secs(5));
+        let at = Instant::now() + Duration::from_secs(1);
+        assert_eq!(take(at).instant(), Some(at));
+        assert_eq!(take(at.into_std()).instant(), Some(at));
+        assert_eq!(
+            take(Some(Duration::ZERO))
+                .instant()
+                .map(|i| i <= Instant::now()),
+            Some(true)
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_grant_already_there_wins_over_a_passed_deadline() {
+        let (tx, rx) = oneshot::channel();
+        let deadline = Deadline::at(Instant::now());
+        tokio::time::advance(Duration::from_secs(1)).await;
+        tx.send(7).expect("receiver alive");
+        assert_eq!(Waiter::new(rx, deadline).await, Ok(7));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_timed_out_waiter_refuses_later_grants() {
+        let (tx, rx) = oneshot::channel::<u8>();
+        let waited = Waiter::new(rx, Deadline::after(Duration::from_millis(10))).await;
+        assert_eq!(waited, Err(WaitError::Timeout));
+        assert!(tx.is_closed(), "the sender learns the waiter is gone");
+        assert_eq!(tx.send(1), Err(1), "a late grant stays with the sender");
+    }
+}
