@@ -348,3 +348,18 @@ fn io_loop_current_works_on_a_thread_without_a_system() {
         .expect("the callback ran");
     assert_eq!(ran_on.as_deref(), Some("tornado-sync"));
 }
+
+#[test]
+fn run_sync_can_run_one_system_after_another_on_a_thread() {
+    for round in 0..3 {
+        let out = IoLoop::run_sync(
+            move || async move {
+                let lock = tornado::locks::Lock::new();
+                let _guard = lock.acquire(None).await.expect("free");
+                round
+            },
+            Some(Duration::from_secs(20)),
+        );
+        assert_eq!(out, Ok(round));
+    }
+}
