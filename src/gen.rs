@@ -20,6 +20,7 @@
 //! use tornado::gen::{multi_map, with_timeout, Timeout, WaitIterator};
 //!
 //! # actix_rt::System::new().block_on(async {
+//! # tokio::time::pause(); // a virtual clock keeps the completion order exact
 //! // Several lookups at once, keyed like a dict in Tornado.
 //! let lookups = [("a", 1), ("b", 2)].map(|(k, v)| (k, async move { Ok::<_, String>(v * 10) }));
 //! let results: HashMap<_, _> = multi_map(lookups).await?;
