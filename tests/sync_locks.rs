@@ -349,3 +349,16 @@ async fn condition_extra_notifications_are_not_saved_for_later_waiters() {
     }
     assert!(!cond.wait(SECOND).await, "nothing carried over");
 }
+
+#[actix_rt::test]
+async fn defaults_follow_tornado() {
+    assert_eq!(Semaphore::default().value(), 1);
+    assert_eq!(BoundedSemaphore::default().value(), 1);
+    assert!(!Lock::default().locked());
+    assert!(!Event::default().is_set());
+    assert_eq!(
+        tornado::queues::Queue::<u8>::default().maxsize(),
+        None,
+        "unbounded"
+    );
+}

@@ -46,6 +46,13 @@ pub struct Semaphore {
     permits: Arc<Permits>,
 }
 
+impl Default for Semaphore {
+    /// One permit, as Tornado's default `value=1`.
+    fn default() -> Self {
+        Semaphore::new(1)
+    }
+}
+
 impl Semaphore {
     /// A semaphore with `value` permits, on the current arbiter (or on tornado's background
     /// arbiter when the calling thread runs no actix `System`).
@@ -122,6 +129,13 @@ impl fmt::Debug for Semaphore {
 #[derive(Clone)]
 pub struct BoundedSemaphore {
     permits: Arc<Permits>,
+}
+
+impl Default for BoundedSemaphore {
+    /// One permit, as Tornado's default `value=1`.
+    fn default() -> Self {
+        BoundedSemaphore::new(1)
+    }
 }
 
 impl BoundedSemaphore {

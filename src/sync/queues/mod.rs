@@ -197,6 +197,13 @@ macro_rules! queue_type {
             }
         }
 
+        impl<T: Send + 'static $(+ $bound)?> Default for $name<T> {
+            /// An unbounded queue, as Tornado's default `maxsize=0`.
+            fn default() -> Self {
+                $name::new(None)
+            }
+        }
+
         impl<T: Send + 'static $(+ $bound)?> Clone for $name<T> {
             /// Another handle to the same queue (a stream `get` in progress is not shared).
             fn clone(&self) -> Self {
