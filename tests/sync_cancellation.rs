@@ -79,17 +79,16 @@ async fn returned_items_keep_priority_and_lifo_order() {
     assert_eq!(pq.get_nowait(), Ok(1));
     assert_eq!(pq.get_nowait(), Ok(3));
 
-    // Both items arrive before the actor serves the getters, so the first getter gets the
-    // newest ("y") and the second the older ("x").
+    // As in Tornado, each put goes to the next waiting getter: `lost` is handed "x".
     let lq = LifoQueue::new(None);
     let lost = lq.get(None);
     let seen = lq.get(None);
     lq.put_nowait("x").expect("unbounded");
     lq.put_nowait("y").expect("unbounded");
-    assert_eq!(seen.await, Ok("x"));
+    assert_eq!(seen.await, Ok("y"));
     lq.put_nowait("z").expect("unbounded");
     drop(lost);
-    assert_eq!(lq.get_nowait(), Ok("y"), "the returned item is on top");
+    assert_eq!(lq.get_nowait(), Ok("x"), "the returned item is on top");
     assert_eq!(lq.get_nowait(), Ok("z"));
 }
 

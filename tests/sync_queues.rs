@@ -319,3 +319,60 @@ async fn items_admitted_from_blocked_putters_count_as_unfinished_tasks() {
     q.task_done().expect("2");
     assert_eq!(q.join(Duration::ZERO).await, Ok(()));
 }
+
+#[actix_rt::test]
+async fn each_put_goes_to_the_next_waiting_getter_whatever_the_order() {
+    // Tornado hands a put straight to the oldest waiting getter, even for LIFO and priority
+    // queues, so getters see items in put order.
+    let lifo = LifoQueue::new(None);
+    let getters: Vec<_> = (0..3).map(|_| lifo.get(None)).collect();
+    for item in [1, 2, 3] {
+        lifo.put_nowait(item).expect("unbounded");
+    }
+    let mut got = Vec::new();
+    for getter in getters {
+        got.push(getter.await.expect("item"));
+    }
+    assert_eq!(got, vec![1, 2, 3]);
+
+    let prio = PriorityQueue::new(None);
+    let getters: Vec<_> = (0..2).map(|_| prio.get(None)).collect();
+    prio.put_nowait(9).expect("unbounded");
+    prio.put_nowait(1).expect("unbounded");
+    prio.put_nowait(5).expect("unbounded"); // nobody waits for this one: it is queued
+    let mut got = Vec::new();
+    for getter in getters {
+        got.push(getter.await.expect("item"));
+    }
+    assert_eq!(got, vec![9, 1]);
+    assert_eq!(prio.qsize(), 1);
+    assert_eq!(prio.get_nowait(), Ok(5));
+}
+
+#[actix_rt::test]
+async fn items_promised_to_getters_that_timed_out_stay_in_the_queue() {
+    tokio::time::pause();
+    let q = LifoQueue::new(None);
+    let impatient = actix_rt::spawn(q.get(SECOND));
+    tokio::time::sleep(2 * SECOND).await;
+    assert_eq!(impatient.await.expect("no panic"), Err(WaitError::Timeout));
+    q.put_nowait("a").expect("unbounded");
+    q.put_nowait("b").expect("unbounded");
+    assert_eq!(q.qsize(), 2);
+    assert_eq!(
+        q.get(None).await,
+        Ok("b"),
+        "LIFO order once no getter waits"
+    );
+    assert_eq!(q.get(None).await, Ok("a"));
+}
+
+#[actix_rt::test]
+async fn items_put_after_a_getter_was_dropped_are_queued_normally() {
+    let q = LifoQueue::new(None);
+    drop(q.get(None));
+    q.put_nowait("a").expect("unbounded");
+    q.put_nowait("b").expect("unbounded");
+    assert_eq!(q.get(None).await, Ok("b"));
+    assert_eq!(q.get(None).await, Ok("a"));
+}

@@ -153,3 +153,16 @@ fn a_queue_stream_ends_when_its_arbiter_stops() {
         assert_eq!(tokio::time::timeout(HANG_GUARD, q.next()).await, Ok(None));
     });
 }
+
+#[test]
+fn handles_are_send_sync_and_static() {
+    fn assert_handle<H: Send + Sync + Clone + 'static>() {}
+    assert_handle::<Queue<String>>();
+    assert_handle::<tornado::queues::PriorityQueue<u8>>();
+    assert_handle::<tornado::queues::LifoQueue<Vec<u8>>>();
+    assert_handle::<Lock>();
+    assert_handle::<Semaphore>();
+    assert_handle::<tornado::locks::BoundedSemaphore>();
+    assert_handle::<Condition>();
+    assert_handle::<Event>();
+}

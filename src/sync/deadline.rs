@@ -106,6 +106,15 @@ impl<T> Waiter<T> {
     }
 }
 
+impl<T> Waiter<T> {
+    /// Stops waiting: returns a grant that already arrived, or refuses any later one.
+    pub(crate) fn give_up(&mut self) -> Option<T> {
+        self.done = true;
+        self.rx.close();
+        self.rx.try_recv().ok()
+    }
+}
+
 impl<T> Future for Waiter<T> {
     type Output = Result<T, WaitError>;
 

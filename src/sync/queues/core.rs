@@ -14,13 +14,21 @@
 //! overtakes a parked waiter. Whenever a fast path leaves work for parked waiters (an item
 //! arrives while getters wait, room appears while putters wait) it pokes the actor.
 //!
+//! An item put into an empty queue while getters wait is promised to the next of them, in put
+//! order (Tornado hands such a put straight to the oldest waiting getter), so LIFO and priority
+//! queues serve waiting getters in put order too.
+//!
 //! An item on its way to a getter travels inside a [`Taken`]; if the getter is gone by the time
-//! the item arrives, dropping the `Taken` puts the item back at the head of the queue.
+//! the item arrives, dropping the `Taken` puts the item back at the head of the queue. The
+//! parked-getter count drops when the actor serves a getter, or when a getter gives up (times
+//! out or is dropped) without an item — never both, because the `oneshot` tells each side
+//! whether the item got through.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
-use std::task::{Context as TaskContext, Poll};
+use std::task::{ready, Context as TaskContext, Poll};
 
 use actix::{Actor, Addr, Context, Handler, Message};
 use tokio::sync::oneshot;
@@ -31,8 +39,14 @@ use crate::sync::error::{QueueEmpty, QueueFull, UsageError, WaitError};
 use crate::sync::runtime;
 use crate::sync::waiters::WaitQueue;
 
-struct State<S> {
+struct State<T, S> {
     items: S,
+    /// Items put into an empty queue while getters were parked, in put order, each promised
+    /// to the next getter in line (as Tornado hands a put straight to a waiting getter). Never
+    /// longer than `getters`; if getters leave, all of them move to `items`, in order.
+    handoff: VecDeque<T>,
+    /// Getters registered and neither served nor given up. The actor counts a getter out when
+    /// it hands it an item; a getter that times out or is dropped first counts itself out.
     getters: usize,
     putters: usize,
     joiners: usize,
@@ -43,36 +57,88 @@ struct State<S> {
     dispatch_pending: bool,
 }
 
-impl<S> State<S> {
+impl<T, S: Storage<T>> State<T, S> {
     /// Whether the caller should send the actor a `Dispatch`: only if none is pending, so a
     /// burst of puts (or gets) while waiters are parked costs one message, not one each.
     fn claim_dispatch(&mut self) -> bool {
         !std::mem::replace(&mut self.dispatch_pending, true)
     }
 
-    fn full<T>(&self, maxsize: usize) -> bool
-    where
-        S: Storage<T>,
-    {
-        maxsize > 0 && self.items.len() >= maxsize
+    fn len(&self) -> usize {
+        self.items.len() + self.handoff.len()
+    }
+
+    fn full(&self, maxsize: usize) -> bool {
+        maxsize > 0 && self.len() >= maxsize
+    }
+
+    /// Adds an accepted item: to the next parked getter without one, or to the queue.
+    fn accept(&mut self, item: T) {
+        if self.items.len() == 0 && self.handoff.len() < self.getters {
+            self.handoff.push_back(item);
+        } else {
+            self.items.push(item);
+        }
+        self.unfinished += 1;
+    }
+
+    /// The next item for a getter: a promised one first, else the queue's next.
+    fn next_for_getter(&mut self) -> Option<(T, bool)> {
+        match self.handoff.pop_front() {
+            Some(item) => Some((item, true)),
+            None => self.items.pop().map(|item| (item, false)),
+        }
+    }
+
+    /// Puts back an item taken by [`next_for_getter`](Self::next_for_getter) whose getter was
+    /// gone.
+    fn put_back(&mut self, item: T, promised: bool) {
+        if promised {
+            self.handoff.push_front(item);
+        } else {
+            self.items.unpop(item);
+        }
+    }
+
+    /// Moves every promised item to the queue, in put order.
+    fn unpromise_all(&mut self) {
+        for item in self.handoff.drain(..) {
+            self.items.push(item);
+        }
+    }
+
+    /// Once there are more promised items than getters, none of them is promised any more.
+    fn settle_handoff(&mut self) {
+        if self.handoff.len() > self.getters {
+            self.unpromise_all();
+        }
     }
 }
 
 pub(crate) struct Shared<T: Send + 'static, S: Storage<T>> {
-    state: Mutex<State<S>>,
+    state: Mutex<State<T, S>>,
     maxsize: usize,
     addr: Addr<QueueActor<T, S>>,
 }
 
 impl<T: Send + 'static, S: Storage<T>> Shared<T, S> {
-    fn lock(&self) -> MutexGuard<'_, State<S>> {
+    fn lock(&self) -> MutexGuard<'_, State<T, S>> {
         // No code path panics while holding the lock except a user `Ord` inside the heap; the
         // counters stay consistent then, so a poisoned lock is still usable.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// A getter timed out or was dropped without receiving an item.
+    fn getter_gave_up(&self) {
+        let mut state = self.lock();
+        state.getters -= 1;
+        state.settle_handoff();
+    }
+
     fn return_item(&self, item: T) {
         let mut state = self.lock();
+        // The returned item is older than any promised one: queue those behind it.
+        state.unpromise_all();
         state.items.unpop(item);
         let wake = state.getters > 0 && state.claim_dispatch();
         drop(state);
@@ -136,6 +202,7 @@ impl<T: Send + 'static, S: Storage<T>> Core<T, S> {
             Shared {
                 state: Mutex::new(State {
                     items: S::with_capacity(maxsize.min(1024)),
+                    handoff: VecDeque::new(),
                     getters: 0,
                     putters: 0,
                     joiners: 0,
@@ -155,9 +222,8 @@ impl<T: Send + 'static, S: Storage<T>> Core<T, S> {
         Core { shared }
     }
 
-    fn add_item(&self, state: &mut State<S>, item: T) -> bool {
-        state.items.push(item);
-        state.unfinished += 1;
+    fn add_item(&self, state: &mut State<T, S>, item: T) -> bool {
+        state.accept(item);
         state.getters > 0 && state.claim_dispatch()
     }
 
@@ -185,14 +251,15 @@ impl<T: Send + 'static, S: Storage<T>> Core<T, S> {
             GetStep::Ready(taken) => GetFuture::Ready(Some(taken)),
             GetStep::Wait(rx) => GetFuture::Waiting {
                 waiter: Waiter::new(rx, deadline),
-                _keep_alive: self.shared.clone(),
+                shared: self.shared.clone(),
+                settled: false,
             },
         }
     }
 
     pub(crate) fn get_nowait(&self) -> Result<T, QueueEmpty> {
         let mut state = self.shared.lock();
-        let item = state.items.pop().ok_or(QueueEmpty)?;
+        let (item, _) = state.next_for_getter().ok_or(QueueEmpty)?;
         let admit = state.putters > 0 && state.claim_dispatch();
         drop(state);
         if admit {
@@ -262,7 +329,7 @@ impl<T: Send + 'static, S: Storage<T>> Core<T, S> {
     }
 
     pub(crate) fn qsize(&self) -> usize {
-        self.shared.lock().items.len()
+        self.shared.lock().len()
     }
 
     pub(crate) fn full(&self) -> bool {
@@ -284,9 +351,29 @@ pub(crate) enum GetFuture<T: Send + 'static, S: Storage<T>> {
     Ready(Option<Taken<T, S>>),
     Waiting {
         waiter: Waiter<Taken<T, S>>,
-        /// Keeps the actor alive while this getter waits.
-        _keep_alive: Arc<Shared<T, S>>,
+        /// Also keeps the actor alive while this getter waits.
+        shared: Arc<Shared<T, S>>,
+        /// The getter has been counted out (served, or gave up).
+        settled: bool,
     },
+}
+
+impl<T: Send + 'static, S: Storage<T>> Drop for GetFuture<T, S> {
+    fn drop(&mut self) {
+        if let GetFuture::Waiting {
+            waiter,
+            shared,
+            settled: settled @ false,
+        } = self
+        {
+            *settled = true;
+            match waiter.give_up() {
+                // Served just now: dropping the item hands it back to the queue.
+                Some(taken) => drop(taken),
+                None => shared.getter_gave_up(),
+            }
+        }
+    }
 }
 
 // Nothing is pinned in place: the item is moved out, and `Waiter` is `Unpin`.
@@ -302,9 +389,18 @@ impl<T: Send + 'static, S: Storage<T>> Future for GetFuture<T, S> {
                 // Polled again after completing: there is nothing more to give.
                 None => Poll::Pending,
             },
-            GetFuture::Waiting { waiter, .. } => Pin::new(waiter)
-                .poll(cx)
-                .map(|result| result.map(Taken::into_item)),
+            GetFuture::Waiting {
+                waiter,
+                shared,
+                settled,
+            } => {
+                let result = ready!(Pin::new(waiter).poll(cx));
+                *settled = true;
+                if result.is_err() {
+                    shared.getter_gave_up();
+                }
+                Poll::Ready(result.map(Taken::into_item))
+            }
         }
     }
 }
@@ -392,7 +488,7 @@ impl<T: Send + 'static, S: Storage<T>> Actor for QueueActor<T, S> {
 impl<T: Send + 'static, S: Storage<T>> QueueActor<T, S> {
     /// Runs `f` with the state locked, then dispatches; items of abandoned putters are dropped
     /// after the lock is released.
-    fn with_state(&mut self, f: impl FnOnce(&mut Self, &mut State<S>, &mut Vec<T>)) {
+    fn with_state(&mut self, f: impl FnOnce(&mut Self, &mut State<T, S>, &mut Vec<T>)) {
         let Some(shared) = self.shared.upgrade() else {
             return;
         };
@@ -404,24 +500,26 @@ impl<T: Send + 'static, S: Storage<T>> QueueActor<T, S> {
         drop(dead);
     }
 
-    fn dispatch(&mut self, shared: &Arc<Shared<T, S>>, state: &mut State<S>, dead: &mut Vec<T>) {
+    fn dispatch(&mut self, shared: &Arc<Shared<T, S>>, state: &mut State<T, S>, dead: &mut Vec<T>) {
         let mut no_extra = Vec::new();
         loop {
-            state.getters -= self.getters.prune_front(&mut no_extra);
+            // Getters that gave up counted themselves out already.
+            self.getters.prune_front(&mut no_extra);
             while !self.getters.is_empty() {
-                let Some(item) = state.items.pop() else {
+                let Some((item, promised)) = state.next_for_getter() else {
                     break;
                 };
                 let Some((tx, ())) = self.getters.pop() else {
-                    state.items.unpop(item);
+                    state.put_back(item, promised);
                     break;
                 };
-                state.getters -= 1;
-                if let Err(taken) = tx.send(Taken::new(item, shared.clone())) {
-                    state.items.unpop(taken.into_item());
+                match tx.send(Taken::new(item, shared.clone())) {
+                    Ok(()) => state.getters -= 1,
+                    Err(taken) => state.put_back(taken.into_item(), promised),
                 }
-                state.getters -= self.getters.prune_front(&mut no_extra);
+                self.getters.prune_front(&mut no_extra);
             }
+            state.settle_handoff();
 
             let mut admitted = false;
             state.putters -= self.putters.prune_front(dead);
@@ -431,8 +529,7 @@ impl<T: Send + 'static, S: Storage<T>> QueueActor<T, S> {
                 };
                 state.putters -= 1;
                 if tx.send(()).is_ok() {
-                    state.items.push(item);
-                    state.unfinished += 1;
+                    state.accept(item);
                     admitted = true;
                 } else {
                     dead.push(item);
@@ -450,8 +547,9 @@ impl<T: Send + 'static, S: Storage<T>> Handler<Get<T, S>> for QueueActor<T, S> {
     type Result = ();
 
     fn handle(&mut self, Get(tx): Get<T, S>, _: &mut Context<Self>) {
-        self.with_state(|me, state, _| {
-            state.getters -= me.getters.push(tx, (), &mut Vec::new());
+        self.with_state(|me, _, _| {
+            // Swept getters gave up and counted themselves out already.
+            me.getters.push(tx, (), &mut Vec::new());
         });
     }
 }

@@ -63,9 +63,8 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 use futures_core::Stream;
-use tokio::sync::oneshot;
 
-use self::core::{Core, GetStep, Taken};
+use self::core::{Core, GetFuture};
 use self::storage::{Fifo, Lifo, Priority, Storage};
 
 pub use super::deadline::Deadline;
@@ -80,7 +79,7 @@ macro_rules! queue_type {
         pub struct $name<T: Send + 'static $(+ $bound)?> {
             core: Core<T, $storage<T>>,
             /// The pending `get` of the `Stream` implementation.
-            next: Option<oneshot::Receiver<Taken<T, $storage<T>>>>,
+            next: Option<GetFuture<T, $storage<T>>>,
         }
 
         impl<T: Send + 'static $(+ $bound)?> $name<T> {
@@ -238,19 +237,13 @@ macro_rules! queue_type {
 
 fn poll_next_item<T: Send + 'static, S: Storage<T>>(
     core: &Core<T, S>,
-    next: &mut Option<oneshot::Receiver<Taken<T, S>>>,
+    next: &mut Option<GetFuture<T, S>>,
     cx: &mut Context<'_>,
 ) -> Poll<Option<T>> {
-    let rx = match next {
-        Some(rx) => rx,
-        None => match core.begin_get() {
-            GetStep::Ready(taken) => return Poll::Ready(Some(taken.into_item())),
-            GetStep::Wait(rx) => next.insert(rx),
-        },
-    };
-    let result = ready!(Pin::new(rx).poll(cx));
+    let get = next.get_or_insert_with(|| core.get(Deadline::NEVER));
+    let result = ready!(Pin::new(get).poll(cx));
     *next = None;
-    Poll::Ready(result.ok().map(Taken::into_item))
+    Poll::Ready(result.ok())
 }
 
 queue_type! {
