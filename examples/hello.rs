@@ -1,76 +1,58 @@
-//! The quick-start demo: `cargo run --release --example hello`, then `curl localhost:8888/`.
+//! Tornado's hello world: `cargo run --release --example hello`, then
+//! `curl http://127.0.0.1:8888/` → `Hello, world`, and `/json` → a JSON object.
 //!
-//! Flags: `--port N` (default 8888), `--address A` (default 127.0.0.1), `--workers N`
-//! (default: one per core).
-//!
-//! Until the web framework lands this is a server-level hello: one delegate answering every
-//! request with `Hello, world`.
+//! Flags: `--port N` (8888), `--address A` (127.0.0.1), `--workers N` (one per core),
+//! `--logging LEVEL` (info; `warning` silences the access log).
 
-use tornado::http::{delegate_fn, HttpServer};
+mod common;
 
-struct Args {
-    port: u16,
-    address: String,
-    workers: Option<usize>,
+use serde::Serialize;
+use tornado::http::{HttpServer, ServerSettings};
+use tornado::web::{url, Application, HandlerContext, RequestHandler, Result};
+
+#[derive(Default)]
+struct MainHandler;
+tornado::handler_actor!(MainHandler);
+
+impl RequestHandler for MainHandler {
+    async fn get(&mut self, cx: &mut HandlerContext<Self>) -> Result {
+        cx.write("Hello, world")
+    }
 }
 
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        port: 8888,
-        address: "127.0.0.1".into(),
-        workers: None,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let (name, inline) = match flag.split_once('=') {
-            Some((n, v)) => (n.to_owned(), Some(v.to_owned())),
-            None => (flag.clone(), None),
-        };
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| it.next())
-                .ok_or(format!("{name} needs a value"))
-        };
-        match name.as_str() {
-            "--port" => args.port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
-            "--address" => args.address = value()?,
-            "--workers" => {
-                args.workers = Some(value()?.parse().map_err(|e| format!("--workers: {e}"))?)
-            }
-            "-h" | "--help" => {
-                println!("usage: hello [--port N] [--address A] [--workers N]");
-                std::process::exit(0);
-            }
-            other => return Err(format!("unknown flag {other}")),
-        }
+#[derive(Serialize)]
+struct Greeting<'a> {
+    message: &'a str,
+}
+
+#[derive(Default)]
+struct JsonHandler;
+tornado::handler_actor!(JsonHandler);
+
+impl RequestHandler for JsonHandler {
+    async fn get(&mut self, cx: &mut HandlerContext<Self>) -> Result {
+        cx.write_json(&Greeting {
+            message: "Hello, world",
+        })
     }
-    Ok(args)
+}
+
+/// The application, shared with the tests.
+pub fn make_app() -> Application {
+    Application::builder()
+        .route(url(r"/", MainHandler::default))
+        .route(url(r"/json", JsonHandler::default))
+        .build()
+        .expect("the routes are valid")
 }
 
 fn main() -> std::io::Result<()> {
-    let args = match parse_args() {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("hello: {e}");
-            std::process::exit(2);
-        }
-    };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+    let args = common::parse_args("hello");
+    common::init_logging(&args.logging);
     actix_rt::System::new().block_on(async move {
-        let hello = delegate_fn(|_req, resp| async move {
-            let _ = resp.respond(
-                200,
-                &[("Content-Type", "text/plain; charset=UTF-8")],
-                "Hello, world",
-            );
-        });
-        let mut server = HttpServer::new(hello).listen(args.port, &args.address)?;
+        let mut server = HttpServer::new(make_app())
+            .settings(ServerSettings::default())
+            .listen(args.port, &args.address)?;
         if let Some(n) = args.workers {
             server = server.workers(n);
         }

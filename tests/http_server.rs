@@ -420,7 +420,8 @@ fn binds_ipv4_and_ipv6_and_prebound_sockets() {
     });
     let handle = ready_rx.recv_timeout(GUARD).unwrap();
     let mut conn = RawConnection::connect(format!("[::1]:{port}").parse().unwrap()).unwrap();
-    conn.send(b"GET /v6 HTTP/1.1\r\nHost: [::1]\r\nConnection: close\r\n\r\n").unwrap();
+    conn.send(b"GET /v6 HTTP/1.1\r\nHost: [::1]\r\nConnection: close\r\n\r\n")
+        .unwrap();
     let r = conn.read_response(false).unwrap();
     assert!(r.text().starts_with("GET /v6\n::1 http\n"), "{}", r.text());
     assert_eq!(handle.local_addrs()[0].port(), port);

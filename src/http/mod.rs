@@ -4,7 +4,7 @@
 pub mod codec;
 mod error;
 mod form;
-mod headers;
+pub(crate) mod headers;
 mod request;
 pub mod server;
 mod util;

@@ -241,7 +241,10 @@ impl HttpServerRequest {
 
     /// Splits a server request into the request without its body (arguments from the query
     /// only) and the body, for handlers that stream it.
-    pub fn split(request: ServerRequest, limits: FormLimits) -> Result<(Self, crate::http::Body), FormError> {
+    pub fn split(
+        request: ServerRequest,
+        limits: FormLimits,
+    ) -> Result<(Self, crate::http::Body), FormError> {
         let ServerRequest {
             head,
             remote_ip,

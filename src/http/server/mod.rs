@@ -43,8 +43,8 @@ use std::time::Duration;
 use actix::prelude::*;
 
 pub use delegate::{
-    delegate_fn, Body, BodyError, CloseWatch, ConnectionInfo, FnDelegate, HttpServerDelegate, ResponseWriter,
-    ServerRequest, WriteError,
+    delegate_fn, Body, BodyError, CloseWatch, ConnectionInfo, FnDelegate, HttpServerDelegate,
+    ResponseWriter, ServerRequest, WriteError,
 };
 #[cfg(unix)]
 pub use listener::bind_unix_socket;

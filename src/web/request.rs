@@ -1,0 +1,811 @@
+//! [`RequestContext`]: the request-scoped API of a handler — arguments, headers, status,
+//! writing and finishing the response (Tornado's `RequestHandler` methods).
+
+use std::collections::BTreeMap;
+use std::fmt::Display;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::Waker;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+
+use crate::http::{
+    Arguments, Body, HttpHeaders, HttpServerRequest, ResponseHead, ResponseWriter, WriteError,
+};
+
+use super::application::AppInner;
+use super::error::{HttpError, Result, WebError};
+use super::etag;
+use super::transform::OutputTransform;
+
+/// What `compute_etag` is for a handler type.
+pub(crate) type EtagFn = fn(&RequestContext) -> Option<String>;
+
+/// The request and the response being built, for one request (Tornado's `RequestHandler`
+/// instance state). Handlers reach it through their [`HandlerContext`](super::HandlerContext).
+pub struct RequestContext {
+    pub(crate) request: Rc<HttpServerRequest>,
+    pub(crate) path_args: Vec<Option<String>>,
+    pub(crate) path_kwargs: BTreeMap<String, String>,
+    pub(crate) app: Arc<AppInner>,
+    pub(crate) writer: Option<ResponseWriter>,
+    pub(crate) body: Option<Body>,
+    pub(crate) transforms: Vec<Box<dyn OutputTransform>>,
+    pub(crate) etag_fn: EtagFn,
+    pub(crate) current_user: Option<Option<String>>,
+    pub(crate) finish_waker: Option<Waker>,
+    pub(crate) xsrf_token: Option<String>,
+    status: u16,
+    reason: Option<String>,
+    headers: HttpHeaders,
+    header_error: Option<String>,
+    new_cookies: Vec<String>,
+    buffer: Vec<Bytes>,
+    buffered: usize,
+    headers_written: bool,
+    finished: bool,
+    keep_open: bool,
+}
+
+/// The `Server` header every response carries by default.
+pub const SERVER_HEADER: &str = concat!("TornadoServer/", env!("CARGO_PKG_VERSION"));
+
+/// Characters Tornado turns into spaces in decoded arguments.
+fn is_removed_control(c: char) -> bool {
+    matches!(c, '\x00'..='\x08' | '\x0e'..='\x1f')
+}
+
+impl RequestContext {
+    pub(crate) fn new(
+        request: Rc<HttpServerRequest>,
+        path_args: Vec<Option<String>>,
+        path_kwargs: BTreeMap<String, String>,
+        app: Arc<AppInner>,
+        writer: ResponseWriter,
+        etag_fn: EtagFn,
+    ) -> Self {
+        let mut cx = RequestContext {
+            request,
+            path_args,
+            path_kwargs,
+            app,
+            writer: Some(writer),
+            body: None,
+            transforms: Vec::new(),
+            etag_fn,
+            current_user: None,
+            finish_waker: None,
+            xsrf_token: None,
+            status: 200,
+            reason: None,
+            headers: HttpHeaders::with_capacity(4),
+            header_error: None,
+            new_cookies: Vec::new(),
+            buffer: Vec::new(),
+            buffered: 0,
+            headers_written: false,
+            finished: false,
+            keep_open: false,
+        };
+        cx.clear();
+        cx
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // The request
+
+    /// The request.
+    pub fn request(&self) -> &HttpServerRequest {
+        &self.request
+    }
+
+    /// The positional path arguments (unnamed regex groups; `None` for an optional group that
+    /// did not match).
+    pub fn path_args(&self) -> &[Option<String>] {
+        &self.path_args
+    }
+
+    /// Positional path argument `index`; an error (`500`) if the route has no such group or it
+    /// did not match.
+    pub fn path_arg(&self, index: usize) -> Result<&str> {
+        match self.path_args.get(index) {
+            Some(Some(a)) => Ok(a),
+            _ => Err(HttpError::new(500)
+                .log_message(format!("no path argument {index} in this route"))
+                .into()),
+        }
+    }
+
+    /// The keyword path arguments (named regex groups).
+    pub fn path_kwargs(&self) -> &BTreeMap<String, String> {
+        &self.path_kwargs
+    }
+
+    /// Keyword path argument `name`; an error (`500`) if the route has no such group.
+    pub fn path_kwarg(&self, name: &str) -> Result<&str> {
+        self.path_kwargs
+            .get(name)
+            .map(String::as_str)
+            .ok_or_else(|| {
+                HttpError::new(500)
+                    .log_message(format!("no path argument {name:?} in this route"))
+                    .into()
+            })
+    }
+
+    fn lookup<'a>(args: &'a Arguments, name: &str) -> Option<&'a Vec<Bytes>> {
+        args.get(name).or_else(|| {
+            // Argument names arrive decoded as ISO-8859-1, as in Tornado; accept the UTF-8 name.
+            if name.is_ascii() {
+                None
+            } else {
+                let latin1: String = name.bytes().map(char::from).collect();
+                args.get(&latin1)
+            }
+        })
+    }
+
+    fn decode_values(name: &str, values: Option<&Vec<Bytes>>, strip: bool) -> Result<Vec<String>> {
+        let Some(values) = values else {
+            return Ok(Vec::new());
+        };
+        values
+            .iter()
+            .map(|v| {
+                let s = std::str::from_utf8(v).map_err(|_| {
+                    HttpError::new(400).log_message(format!(
+                        "Invalid unicode in {name}: {:?}",
+                        String::from_utf8_lossy(&v[..v.len().min(40)])
+                    ))
+                })?;
+                let cleaned: String = if s.chars().any(is_removed_control) {
+                    s.chars()
+                        .map(|c| if is_removed_control(c) { ' ' } else { c })
+                        .collect()
+                } else {
+                    s.to_owned()
+                };
+                Ok(if strip {
+                    cleaned.trim().to_owned()
+                } else {
+                    cleaned
+                })
+            })
+            .collect()
+    }
+
+    fn last_or_missing(name: &str, mut values: Vec<String>) -> Result<String> {
+        values
+            .pop()
+            .ok_or_else(|| WebError::MissingArgument(name.to_owned()))
+    }
+
+    /// Every value of argument `name` from the query and the body, decoded as Tornado does:
+    /// UTF-8 (invalid → `400`), control characters → spaces, surrounding whitespace stripped.
+    pub fn get_arguments(&self, name: &str) -> Result<Vec<String>> {
+        Self::decode_values(name, Self::lookup(&self.request.arguments, name), true)
+    }
+
+    /// [`get_arguments`](Self::get_arguments) without stripping whitespace.
+    pub fn get_arguments_unstripped(&self, name: &str) -> Result<Vec<String>> {
+        Self::decode_values(name, Self::lookup(&self.request.arguments, name), false)
+    }
+
+    /// The last value of argument `name`; missing → `MissingArgument` (a `400`).
+    pub fn get_argument(&self, name: &str) -> Result<String> {
+        Self::last_or_missing(name, self.get_arguments(name)?)
+    }
+
+    /// The last value of argument `name`, or `default` when it is absent.
+    pub fn get_argument_or(&self, name: &str, default: &str) -> Result<String> {
+        Ok(self
+            .get_arguments(name)?
+            .pop()
+            .unwrap_or_else(|| default.to_owned()))
+    }
+
+    /// Every value of query argument `name`.
+    pub fn get_query_arguments(&self, name: &str) -> Result<Vec<String>> {
+        Self::decode_values(
+            name,
+            Self::lookup(&self.request.query_arguments, name),
+            true,
+        )
+    }
+
+    /// The last value of query argument `name`; missing → `400`.
+    pub fn get_query_argument(&self, name: &str) -> Result<String> {
+        Self::last_or_missing(name, self.get_query_arguments(name)?)
+    }
+
+    /// The last value of query argument `name`, or `default`.
+    pub fn get_query_argument_or(&self, name: &str, default: &str) -> Result<String> {
+        Ok(self
+            .get_query_arguments(name)?
+            .pop()
+            .unwrap_or_else(|| default.to_owned()))
+    }
+
+    /// Every value of body argument `name`.
+    pub fn get_body_arguments(&self, name: &str) -> Result<Vec<String>> {
+        Self::decode_values(name, Self::lookup(&self.request.body_arguments, name), true)
+    }
+
+    /// The last value of body argument `name`; missing → `400`.
+    pub fn get_body_argument(&self, name: &str) -> Result<String> {
+        Self::last_or_missing(name, self.get_body_arguments(name)?)
+    }
+
+    /// The last value of body argument `name`, or `default`.
+    pub fn get_body_argument_or(&self, name: &str, default: &str) -> Result<String> {
+        Ok(self
+            .get_body_arguments(name)?
+            .pop()
+            .unwrap_or_else(|| default.to_owned()))
+    }
+
+    /// The current user, once the handler's `current_user` has computed it.
+    pub fn current_user(&self) -> Option<&str> {
+        self.current_user.as_ref().and_then(|u| u.as_deref())
+    }
+
+    /// The application's shared state.
+    pub fn application(&self) -> super::AppRef<'_> {
+        super::AppRef { inner: &self.app }
+    }
+
+    /// A value of type `T` given to the application builder with `extension`.
+    pub fn extension<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.app.extension::<T>()
+    }
+
+    /// How long the request has taken so far.
+    pub fn request_time(&self) -> Duration {
+        self.request.request_time()
+    }
+
+    /// The streaming body of a handler with `STREAM_REQUEST_BODY`; the lifecycle feeds it to
+    /// `data_received`, so this is `None` once that is under way.
+    pub fn body_stream(&mut self) -> Option<&mut Body> {
+        self.body.as_mut()
+    }
+
+    /// Raises (or lowers) the body limit of this request; for streaming handlers, in `prepare`.
+    pub fn set_max_body_size(&mut self, max: u64) {
+        if let Some(body) = &mut self.body {
+            body.set_max_body_size(max);
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Status and headers
+
+    /// Sets the status code (the reason phrase is the standard one).
+    pub fn set_status(&mut self, status: u16) {
+        self.status = status;
+        self.reason = None;
+    }
+
+    /// Sets the status code with a custom reason phrase.
+    pub fn set_status_reason(&mut self, status: u16, reason: impl Into<String>) {
+        self.status = status;
+        self.reason = Some(reason.into());
+    }
+
+    /// The status code set so far.
+    pub fn get_status(&self) -> u16 {
+        self.status
+    }
+
+    fn check_header_value(&mut self, name: &str, value: &str) -> bool {
+        let bad_name = name.is_empty() || !name.bytes().all(crate::http::headers::is_token_byte);
+        let bad_value = value.bytes().any(|b| b < 0x20 && b != b'\t' || b == 0x7f);
+        if bad_name || bad_value {
+            self.header_error = Some(format!("Unsafe header {name:?}: {value:?}"));
+            false
+        } else {
+            true
+        }
+    }
+
+    /// Sets a response header, replacing earlier values. A value with CR, LF or another control
+    /// character is refused: the response becomes a `500` (never a split response).
+    pub fn set_header(&mut self, name: &str, value: impl Display) {
+        let value = value.to_string();
+        if self.check_header_value(name, &value) {
+            self.headers.set(name, value);
+        }
+    }
+
+    /// Adds a response header, keeping earlier values (for repeated headers).
+    pub fn add_header(&mut self, name: &str, value: impl Display) {
+        let value = value.to_string();
+        if self.check_header_value(name, &value) {
+            self.headers.add(name, value);
+        }
+    }
+
+    /// Removes a response header.
+    pub fn clear_header(&mut self, name: &str) {
+        self.headers.remove(name);
+    }
+
+    /// The response headers set so far.
+    pub fn response_headers(&self) -> &HttpHeaders {
+        &self.headers
+    }
+
+    /// Resets headers, status and buffered output to the defaults (`Server`,
+    /// `Content-Type: text/html; charset=UTF-8`, `200`). Cookies set are kept.
+    pub fn clear(&mut self) {
+        self.headers.clear();
+        self.headers.add("Server", SERVER_HEADER);
+        self.headers.add("Content-Type", "text/html; charset=UTF-8");
+        self.header_error = None;
+        self.buffer.clear();
+        self.buffered = 0;
+        self.status = 200;
+        self.reason = None;
+    }
+
+    pub(crate) fn add_set_cookie(&mut self, value: String) {
+        self.new_cookies.push(value);
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Output
+
+    /// Buffers output; nothing reaches the client before [`flush`](Self::flush) or
+    /// [`finish`](Self::finish).
+    pub fn write(&mut self, chunk: impl Into<Bytes>) -> Result {
+        if self.finished {
+            return Err(WebError::Other("Cannot write() after finish()".into()));
+        }
+        let chunk = chunk.into();
+        if !chunk.is_empty() {
+            self.buffered += chunk.len();
+            self.buffer.push(chunk);
+        }
+        Ok(())
+    }
+
+    /// Writes a value as JSON with `Content-Type: application/json; charset=UTF-8`; every `</`
+    /// becomes `<\/`. A top-level array is refused, as in Tornado (an old browser JSON-hijacking
+    /// defence): serialise it inside an object.
+    pub fn write_json<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Result {
+        let text = serde_json::to_string(value)?;
+        if text.starts_with('[') {
+            return Err(WebError::Other(
+                "write_json: a top-level JSON array is not allowed; wrap it in an object".into(),
+            ));
+        }
+        let text = if text.contains("</") {
+            text.replace("</", "<\\/")
+        } else {
+            text
+        };
+        self.set_header("Content-Type", "application/json; charset=UTF-8");
+        self.write(text)
+    }
+
+    /// `true` once the response head is on its way.
+    pub fn headers_written(&self) -> bool {
+        self.headers_written
+    }
+
+    /// `true` once the response is finished.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Keeps the handler alive after its verb method returns without finishing: it then runs as
+    /// an actor until something (usually a message to its [`address`](actix::AsyncContext::address))
+    /// finishes the response.
+    pub fn keep_open(&mut self) {
+        self.keep_open = true;
+    }
+
+    pub(crate) fn kept_open(&self) -> bool {
+        self.keep_open
+    }
+
+    fn take_buffer(&mut self) -> Bytes {
+        self.buffered = 0;
+        match self.buffer.len() {
+            0 => Bytes::new(),
+            1 => self.buffer.pop().unwrap_or_default(),
+            _ => {
+                let mut all = BytesMut::with_capacity(self.buffer.iter().map(Bytes::len).sum());
+                for b in self.buffer.drain(..) {
+                    all.extend_from_slice(&b);
+                }
+                all.freeze()
+            }
+        }
+    }
+
+    fn writer(&mut self) -> Result<&mut ResponseWriter> {
+        self.writer
+            .as_mut()
+            .ok_or(WebError::Other(Box::new(WriteError::Closed)))
+    }
+
+    fn write_out(&mut self, finishing: bool) -> Result {
+        let mut chunk = self.take_buffer();
+        let head_request = self.request.method == "HEAD";
+        if !self.headers_written {
+            if let Some(e) = self.header_error.take() {
+                return Err(WebError::Other(e.into()));
+            }
+            let mut status = self.status;
+            for t in &mut self.transforms {
+                chunk = t.transform_first_chunk(&mut status, &mut self.headers, chunk, finishing);
+            }
+            if status != self.status {
+                self.status = status;
+                self.reason = None;
+            }
+            let mut head = ResponseHead::new(self.status);
+            head.reason = self.reason.clone();
+            head.headers = std::mem::take(&mut self.headers);
+            for c in self.new_cookies.drain(..) {
+                head.headers.add("Set-Cookie", c);
+            }
+            self.headers_written = true;
+            let writer = self.writer()?;
+            writer.write_head(&head)?;
+            if !head_request && !chunk.is_empty() {
+                writer.write(&chunk)?;
+            }
+            // Keep the headers readable after the head went out.
+            self.headers = head.headers;
+        } else {
+            for t in &mut self.transforms {
+                chunk = t.transform_chunk(chunk, finishing);
+            }
+            if !head_request && !chunk.is_empty() {
+                self.writer()?.write(&chunk)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends what is buffered (the head first, the first time) and waits until the client has
+    /// taken enough of it (backpressure). On HTTP/1.1 a response flushed before it finished is
+    /// sent chunked.
+    pub async fn flush(&mut self) -> Result {
+        if self.finished {
+            return Ok(());
+        }
+        self.write_out(false)?;
+        self.writer()?.flush().await?;
+        Ok(())
+    }
+
+    /// Finishes the response: adds `Etag` (and answers `304` when the client has it), sets
+    /// `Content-Length` when the whole body is known, and sends everything.
+    pub fn finish(&mut self) -> Result {
+        if self.finished {
+            return Err(WebError::Other("finish() called twice".into()));
+        }
+        if !self.headers_written {
+            let method = self.request.method.as_str();
+            if self.status == 200
+                && (method == "GET" || method == "HEAD")
+                && !self.headers.contains("Etag")
+            {
+                if let Some(tag) = (self.etag_fn)(self) {
+                    self.headers.set("Etag", &tag);
+                    let matches = self
+                        .request
+                        .headers
+                        .get_list("If-None-Match")
+                        .iter()
+                        .any(|inm| etag::etag_matches(inm, &tag));
+                    if matches {
+                        self.buffer.clear();
+                        self.buffered = 0;
+                        self.set_status(304);
+                    }
+                }
+            }
+            let s = self.status;
+            if (100..200).contains(&s) || s == 204 || s == 304 {
+                if self.buffered > 0 {
+                    return Err(WebError::Other(format!("Cannot send body with {s}").into()));
+                }
+                if s == 304 {
+                    etag::clear_representation_headers(&mut self.headers);
+                }
+            } else if !self.headers.contains("Content-Length") {
+                let n = self.buffered;
+                self.headers.set("Content-Length", n.to_string());
+            }
+        }
+        self.write_out(true)?;
+        self.finished = true;
+        if let Some(w) = self.finish_waker.take() {
+            w.wake();
+        }
+        match self.writer.take() {
+            Some(w) => w.finish()?,
+            None => return Err(WebError::Other(Box::new(WriteError::Closed))),
+        }
+        Ok(())
+    }
+
+    /// Writes `chunk`, then [`finish`](Self::finish)es.
+    pub fn finish_with(&mut self, chunk: impl Into<Bytes>) -> Result {
+        self.write(chunk)?;
+        self.finish()
+    }
+
+    /// Redirects to `url` (made absolute against the request's URI) with `302`, or `301` when
+    /// `permanent`, and finishes.
+    pub fn redirect(&mut self, url: &str, permanent: bool) -> Result {
+        self.redirect_with_status(url, if permanent { 301 } else { 302 })
+    }
+
+    /// Redirects with a given 3xx status, and finishes.
+    pub fn redirect_with_status(&mut self, url: &str, status: u16) -> Result {
+        if self.headers_written {
+            return Err(WebError::Other(
+                "Cannot redirect after headers have been written".into(),
+            ));
+        }
+        if !(300..400).contains(&status) {
+            return Err(WebError::Other(
+                format!("redirect status {status} is not 3xx").into(),
+            ));
+        }
+        let location = join_url(&self.request.uri, url);
+        self.set_status(status);
+        self.set_header("Location", location);
+        self.finish()
+    }
+
+    /// Sends the default error page for `status` (Tornado's `send_error` with the default
+    /// `write_error`; return an `Err` from a handler method to go through the handler's own
+    /// `write_error`).
+    pub fn send_error(&mut self, status: u16) -> Result {
+        self.send_error_page(status, None, None)
+    }
+
+    pub(crate) fn send_error_page(
+        &mut self,
+        status: u16,
+        reason: Option<String>,
+        error: Option<&WebError>,
+    ) -> Result {
+        if self.headers_written {
+            return Err(WebError::Other(
+                "Cannot send error response after headers written".into(),
+            ));
+        }
+        self.clear();
+        match reason {
+            Some(r) => self.set_status_reason(status, r),
+            None => self.set_status(status),
+        }
+        self.write_default_error(status, error)?;
+        if !self.finished {
+            self.finish()?;
+        }
+        Ok(())
+    }
+
+    /// Writes Tornado's default error body for `status`: the HTML page, or with
+    /// `serve_traceback` and an unexpected error, a plain-text page with the error chain.
+    pub fn write_default_error(&mut self, status: u16, error: Option<&WebError>) -> Result {
+        let reason = self.reason.clone();
+        if self.app.settings.serve_traceback() {
+            if let Some(e @ WebError::Other(_)) = error {
+                self.set_header("Content-Type", "text/plain; charset=UTF-8");
+                let page = super::error_page::traceback_page(status, reason.as_deref(), e, None);
+                return self.write(page);
+            }
+        }
+        self.write(super::error_page::default_error_page(
+            status,
+            reason.as_deref(),
+        ))
+    }
+
+    /// The body written so far (for `compute_etag`).
+    pub fn buffered_body(&self) -> &[Bytes] {
+        &self.buffer
+    }
+
+    /// Redirects `/path` to `/path/` for GET and HEAD (Tornado's `addslash`); `Err(Finish)`
+    /// after redirecting, `404` for other methods.
+    pub fn addslash(&mut self) -> Result {
+        let path = self.request.path.clone();
+        if path.ends_with('/') {
+            return Ok(());
+        }
+        self.slash_redirect(format!("{path}/"))
+    }
+
+    /// Redirects `/path/` to `/path` for GET and HEAD (Tornado's `removeslash`).
+    pub fn removeslash(&mut self) -> Result {
+        let path = self.request.path.clone();
+        if !path.ends_with('/') {
+            return Ok(());
+        }
+        let trimmed = path.trim_end_matches('/');
+        if trimmed.is_empty() {
+            return Ok(());
+        }
+        self.slash_redirect(trimmed.to_owned())
+    }
+
+    fn slash_redirect(&mut self, mut target: String) -> Result {
+        let method = self.request.method.as_str();
+        if method != "GET" && method != "HEAD" {
+            return Err(HttpError::new(404).into());
+        }
+        if !self.request.query.is_empty() {
+            target.push('?');
+            target.push_str(&self.request.query);
+        }
+        self.redirect(&target, true)?;
+        Err(WebError::Finish)
+    }
+}
+
+impl RequestContext {
+    /// `METHOD uri (ip)`, as Tornado's `_request_summary`.
+    pub fn request_summary(&self) -> String {
+        format!(
+            "{} {} ({})",
+            self.request.method, self.request.uri, self.request.remote_ip
+        )
+    }
+
+    /// Writes the access-log line (or calls the application's `log_function`).
+    pub(crate) fn log_access(&self) {
+        self.request.finish();
+        let ms = self.request.request_time().as_secs_f64() * 1000.0;
+        let status = self.status;
+        if let Some(f) = &self.app.settings.log_function {
+            f(&super::AccessLogEntry {
+                status,
+                method: &self.request.method,
+                uri: &self.request.uri,
+                remote_ip: &self.request.remote_ip,
+                request_time_ms: ms,
+            });
+            return;
+        }
+        let (method, uri, ip) = (
+            &self.request.method,
+            &self.request.uri,
+            &self.request.remote_ip,
+        );
+        if status < 400 {
+            tracing::info!(target: "tornado.access", "{status} {method} {uri} ({ip}) {ms:.2}ms");
+        } else if status < 500 {
+            tracing::warn!(target: "tornado.access", "{status} {method} {uri} ({ip}) {ms:.2}ms");
+        } else {
+            tracing::error!(target: "tornado.access", "{status} {method} {uri} ({ip}) {ms:.2}ms");
+        }
+    }
+
+    /// Logs an error the way Tornado's `log_exception` does.
+    pub(crate) fn log_error(&self, error: &WebError) {
+        match error {
+            WebError::Finish => {}
+            WebError::Http(e) => {
+                if let Some(m) = &e.log_message {
+                    tracing::warn!(target: "tornado.general", "{} {}: {m}", e.status, self.request_summary());
+                }
+            }
+            WebError::MissingArgument(name) => {
+                tracing::warn!(target: "tornado.general", "400 {}: Missing argument {name}", self.request_summary());
+            }
+            WebError::Other(e) => {
+                let mut chain = e.to_string();
+                let mut source = e.source();
+                while let Some(s) = source {
+                    chain.push_str(&format!("\ncaused by: {s}"));
+                    source = s.source();
+                }
+                tracing::error!(target: "tornado.application", "Uncaught exception {}\n{chain}", self.request_summary());
+            }
+        }
+    }
+
+    /// Redirects to `login_url?next=<uri>` for GET/HEAD; `403` otherwise (or when there is
+    /// no `login_url`).
+    pub(crate) fn login_redirect(&mut self) -> Result {
+        let method = self.request.method.as_str();
+        if method != "GET" && method != "HEAD" {
+            return Err(HttpError::new(403).into());
+        }
+        let Some(login) = self.app.settings.login_url.clone() else {
+            return Err(HttpError::new(403)
+                .log_message("no login_url setting")
+                .into());
+        };
+        let target = if login.contains('?') {
+            login
+        } else {
+            let next = if login.contains("://") {
+                self.request.full_url()
+            } else {
+                self.request.uri.clone()
+            };
+            format!("{login}?next={}", crate::escape::url_escape(&next, true))
+        };
+        self.redirect(&target, false)
+    }
+}
+
+/// Python's `urljoin(base, url)` for the cases redirects need: absolute URLs, `//host` and
+/// `/path` are kept; relative paths are resolved against the base's directory.
+pub(crate) fn join_url(base: &str, url: &str) -> String {
+    if url.contains("://") || url.starts_with("//") || url.starts_with('/') || base.is_empty() {
+        return url.to_owned();
+    }
+    let base_path = base.split(['?', '#']).next().unwrap_or("");
+    if url.is_empty() {
+        return base.to_owned();
+    }
+    if url.starts_with('?') || url.starts_with('#') {
+        return format!("{base_path}{url}");
+    }
+    let dir = match base_path.rfind('/') {
+        Some(i) => &base_path[..=i],
+        None => "/",
+    };
+    let mut segments: Vec<&str> = dir.split('/').collect();
+    segments.pop();
+    let (url_path, rest) = match url.find(['?', '#']) {
+        Some(i) => (&url[..i], &url[i..]),
+        None => (url, ""),
+    };
+    let parts: Vec<&str> = url_path.split('/').collect();
+    let last = parts.len() - 1;
+    for (i, part) in parts.iter().enumerate() {
+        match *part {
+            "." => {
+                if i == last {
+                    segments.push("");
+                }
+            }
+            ".." => {
+                if segments.len() > 1 {
+                    segments.pop();
+                }
+                if i == last {
+                    segments.push("");
+                }
+            }
+            p => segments.push(p),
+        }
+    }
+    let mut out = segments.join("/");
+    if !out.starts_with('/') {
+        out.insert(0, '/');
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join_url;
+
+    #[test]
+    fn joins_like_urljoin() {
+        assert_eq!(join_url("/a/b", "c"), "/a/c");
+        assert_eq!(join_url("/a/b/", "c"), "/a/b/c");
+        assert_eq!(join_url("/a/b", "/x"), "/x");
+        assert_eq!(join_url("/a/b", "http://e.com/y"), "http://e.com/y");
+        assert_eq!(join_url("/a/b", "//e.com/y"), "//e.com/y");
+        assert_eq!(join_url("/a/b/c", "../d"), "/a/d");
+        assert_eq!(join_url("/a/b?q=1", "?z=2"), "/a/b?z=2");
+        assert_eq!(join_url("/a/b", "d?x=1"), "/a/d?x=1");
+    }
+}
