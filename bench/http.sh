@@ -17,6 +17,8 @@
 #   BENCH_SERVER_CPU=0        CPU the server is pinned to
 #   BENCH_CLIENT_CPU=1        CPU wrk is pinned to
 #   BENCH_START_TIMEOUT=20    seconds to wait for a server to accept connections
+#   BENCH_WAIT_IDLE=0         before each server, wait up to this many seconds for both CPUs to be
+#                             idle (under 10% busy over 1 s); useful on a shared machine
 #   BENCH_NO_BUILD=1          use the binaries already built (skip cargo)
 #   BENCH_TORNADO_BIN=path    benchmark this binary as "tornado" instead of building examples/hello
 #   BENCH_TORNADO_ARGS="..."  extra arguments for tornado's hello (after --port=N --address=A)
@@ -35,6 +37,7 @@ PORT=${BENCH_PORT:-8888}
 SERVER_CPU=${BENCH_SERVER_CPU:-0}
 CLIENT_CPU=${BENCH_CLIENT_CPU:-1}
 START_TIMEOUT=${BENCH_START_TIMEOUT:-20}
+WAIT_IDLE=${BENCH_WAIT_IDLE:-0}
 RESULTS_DIR=${BENCH_RESULTS_DIR:-$BENCH_DIR/results}
 export BENCH_PIPELINE_DEPTH=$DEPTH # read by pipeline.lua
 ADDRESS=127.0.0.1
@@ -42,7 +45,7 @@ ADDRESS=127.0.0.1
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
 
-for v in DURATION CONNECTIONS DEPTH WARMUP PORT SERVER_CPU CLIENT_CPU START_TIMEOUT; do
+for v in DURATION CONNECTIONS DEPTH WARMUP PORT SERVER_CPU CLIENT_CPU START_TIMEOUT WAIT_IDLE; do
   [[ ${!v} =~ ^[0-9]+$ ]] || die "BENCH_$v must be a non-negative integer, got '${!v}'"
 done
 ((DURATION > 0 && CONNECTIONS > 0 && DEPTH > 0)) || die "duration, connections and depth must be > 0"
@@ -67,7 +70,7 @@ trap 'exit 143' TERM
 if ! command -v wrk >/dev/null; then
   log "wrk not found; installing Debian's package"
   if [[ $(id -u) -eq 0 ]]; then SUDO=; else SUDO=sudo; fi
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk >/dev/null || die "could not install wrk"
+  { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk >/dev/null; } || die "could not install wrk"
 fi
 for tool in taskset getconf awk cargo; do
   command -v "$tool" >/dev/null || die "$tool is required"
@@ -139,8 +142,8 @@ free_port() {
 
 # Starts server $1 pinned to SERVER_CPU on a free port; sets SERVER_PID and SERVER_PORT.
 start_server() {
-  local name=$1 t0 tries rc
-  for tries in 1 2 3; do
+  local name=$1 t0 rc
+  for _ in 1 2 3; do
     SERVER_PORT=$(free_port "$PORT")
     # shellcheck disable=SC2086 # EXTRA holds flags, split on spaces
     taskset -c "$SERVER_CPU" "${BIN[$name]}" --port="$SERVER_PORT" --address="$ADDRESS" ${EXTRA[$name]} \
@@ -255,6 +258,29 @@ run_wrk() {
     }' >>"$WORK/results"
 }
 
+# Busy share (%) of the two benchmark CPUs over one second.
+busy_pct() {
+  local a b
+  a=$(awk -v s="cpu$SERVER_CPU" -v c="cpu$CLIENT_CPU" '$1 == s || $1 == c { t += $2 + $3 + $4 + $7 + $8 + $9; i += $5 + $6 } END { print t, i }' /proc/stat)
+  sleep 1
+  b=$(awk -v s="cpu$SERVER_CPU" -v c="cpu$CLIENT_CPU" '$1 == s || $1 == c { t += $2 + $3 + $4 + $7 + $8 + $9; i += $5 + $6 } END { print t, i }' /proc/stat)
+  awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); bt = y[1] - x[1]; it = y[2] - x[2]
+    printf "%.0f", (bt + it > 0) ? 100 * bt / (bt + it) : 0 }'
+}
+
+# Waits (at most WAIT_IDLE s) until the benchmark CPUs are idle.
+wait_idle() {
+  ((WAIT_IDLE > 0)) || return 0
+  local start=$SECONDS busy
+  while busy=$(busy_pct) && ((busy >= 10)); do
+    if ((SECONDS - start >= WAIT_IDLE)); then
+      log "warning: CPUs $SERVER_CPU,$CLIENT_CPU still ${busy}% busy after ${WAIT_IDLE}s; going on"
+      return 0
+    fi
+  done
+  ((SECONDS - start < 2)) || log "waited $((SECONDS - start))s for idle CPUs"
+}
+
 # --- main -------------------------------------------------------------------------------------
 if [[ -z ${BENCH_NO_BUILD:-} ]]; then log "building (release); this can take a few minutes the first time"; fi
 build_all
@@ -272,11 +298,12 @@ log "servers: ${RUN[*]}; ${DURATION}s per run, $CONNECTIONS connections, pipelin
 : >"$WORK/results"
 FAILED=()
 for s in "${RUN[@]}"; do
+  wait_idle
   log "$s: starting"
   if ! start_server "$s" || ! check_hello "$s"; then
     stop_server; FAILED+=("$s"); continue
   fi
-  log "$s: pid $SERVER_PID, port $SERVER_PORT ($(ls /proc/$SERVER_PID/task | wc -l) threads)"
+  log "$s: pid $SERVER_PID, port $SERVER_PORT ($(find "/proc/$SERVER_PID/task" -mindepth 1 -maxdepth 1 | wc -l) threads)"
   if ((WARMUP > 0)); then
     taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://$ADDRESS:$SERVER_PORT/" >/dev/null 2>&1 || true
   fi
