@@ -79,6 +79,7 @@ NCPU=$(nproc)
 ((SERVER_CPU < NCPU && CLIENT_CPU < NCPU)) || die "CPUs $SERVER_CPU and $CLIENT_CPU needed, machine has $NCPU"
 ((SERVER_CPU != CLIENT_CPU)) || log "warning: server and wrk share CPU $SERVER_CPU"
 CLK_TCK=$(getconf CLK_TCK)
+TIMEFORMAT='%3U %3S %3R'
 
 # --- build ------------------------------------------------------------------------------------
 # Prints the path of the executable cargo built for the given build command.
@@ -225,13 +226,15 @@ run_wrk() {
   read -r u0 s0 < <(cpu_ticks "$SERVER_PID")
   read -r t0 q0 st0 i0 < <(cpu_times "$SERVER_CPU")
   wall0=$(date +%s%N)
-  taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency --timeout 5s \
-    "${args[@]}" "http://$ADDRESS:$SERVER_PORT/" >"$out" 2>&1 || {
+  # bash's `time` gives wrk's own CPU time (taskset execs wrk), to tell when the client is the limit.
+  { time taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency --timeout 5s \
+    "${args[@]}" "http://$ADDRESS:$SERVER_PORT/" >"$out" 2>&1; } 2>"$out.time" || {
     log "$name $mode: wrk failed:"; sed 's/^/    /' "$out" >&2; return 1; }
   wall1=$(date +%s%N)
   read -r t1 q1 st1 i1 < <(cpu_times "$SERVER_CPU")
   read -r u1 s1 < <(cpu_ticks "$SERVER_PID") || { log "$name died during the $mode run"; return 1; }
-  local requests secs rps p50 errors non2xx
+  local requests secs rps p50 errors non2xx wrk_pct
+  wrk_pct=$(awk 'NF == 3 && $3 > 0 { printf "%.1f", 100 * ($1 + $2) / $3 }' "$out.time")
   requests=$(awk '/ requests in /{print $1}' "$out")
   secs=$(awk '/ requests in /{sub(/s,$/, "", $4); print $4}' "$out")
   rps=$(awk '/^Requests\/sec:/{print $2}' "$out")
@@ -243,18 +246,18 @@ run_wrk() {
   [[ -z $non2xx ]] || log "warning: $name $mode: $non2xx responses were not 2xx/3xx"
   # Columns: 1 server 2 mode 3 requests 4 secs 5 rps 6 p50_us 7 user_s 8 sys_s 9 cpu_us_per_req
   # 10 user_us_per_req 11 server_cpu_pct 12 other_pct 13 socket_errors 14 non_2xx
-  # 15 irq_us_per_req (irq+softirq time on the server's CPU per request)
+  # 15 irq_us_per_req (irq+softirq time on the server's CPU per request) 16 wrk_cpu_pct
   awk -v n="$name" -v m="$mode" -v req="$requests" -v secs="$secs" -v rps="$rps" -v p50="$p50" \
     -v du=$((u1 - u0)) -v ds=$((s1 - s0)) -v tck="$CLK_TCK" -v wall=$(((wall1 - wall0) / 1000)) \
     -v task=$((t1 - t0)) -v irq=$((q1 - q0)) -v steal=$((st1 - st0)) -v idle=$((i1 - i0)) \
-    -v err="${errors:-0}" -v bad="${non2xx:-0}" 'BEGIN {
+    -v err="${errors:-0}" -v bad="${non2xx:-0}" -v wrk="${wrk_pct:-0}" 'BEGIN {
       user = du / tck; sys = ds / tck; total = task + irq + steal + idle
       # Per-CPU ticks are sampled and per-process times are not, so this is approximate.
       other = (total > 0) ? 100 * (task + steal - du - ds) / total : 0
       if (other < 0) other = 0
-      printf "%s %s %d %.3f %.0f %.1f %.3f %.3f %.3f %.3f %.1f %.1f %d %d %.3f\n", n, m, req, secs, rps, p50,
+      printf "%s %s %d %.3f %.0f %.1f %.3f %.3f %.3f %.3f %.1f %.1f %d %d %.3f %.1f\n", n, m, req, secs, rps, p50,
         user, sys, (user + sys) * 1e6 / req, user * 1e6 / req, 100 * (user + sys) * 1e6 / wall, other, err, bad,
-        irq / tck * 1e6 / req
+        irq / tck * 1e6 / req, wrk
     }' >>"$WORK/results"
 }
 
@@ -324,7 +327,7 @@ JSON=$RESULTS_DIR/http-$STAMP.json
 [[ -s $WORK/results ]] || log "no run completed"
 awk -v dur="$DURATION" -v conns="$CONNECTIONS" -v depth="$DEPTH" -v scpu="$SERVER_CPU" '
   { key = $1 " " $2; have[key] = 1; rps[key] = $5; cpu[key] = $9; usr[key] = $10
-    p50[key] = $6; pct[key] = $11; oth[key] = $12; irq[key] = $15; rows[++nr] = key
+    p50[key] = $6; pct[key] = $11; oth[key] = $12; irq[key] = $15; wrk[key] = $16; rows[++nr] = key
     if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
   function ratio(a, b, arr) {
     return ((a in have) && (b in have) && arr[b] > 0) ? sprintf("%.2f", arr[a] / arr[b]) : "-"
@@ -332,16 +335,17 @@ awk -v dur="$DURATION" -v conns="$CONNECTIONS" -v depth="$DEPTH" -v scpu="$SERVE
   END {
     if (nr == 0) exit
     printf "\nHTTP/1.1 keep-alive, %ds per run, %d connections, wrk -t1; pipelined: %d requests per write\n\n", dur, conns, depth
-    printf "%-12s %-9s %10s %9s %9s %8s %8s %6s %6s\n", "server", "mode", "req/s", "CPU µs", "user µs", "irq µs", "p50 µs", "srv%", "other%"
+    printf "%-12s %-9s %10s %9s %9s %8s %8s %6s %6s %6s\n", "server", "mode", "req/s", "CPU µs", "user µs", "irq µs", "p50 µs", "srv%", "wrk%", "other%"
     for (i = 1; i <= nr; i++) {
       k = rows[i]; split(k, f, " ")
       mark = (oth[k] > 5) ? "  <- CPU " scpu " busy with other work" : ""
-      printf "%-12s %-9s %10.0f %9.3f %9.3f %8.3f %8.1f %6.0f %6.1f%s\n", f[1], f[2], rps[k], cpu[k], usr[k], irq[k], p50[k], pct[k], oth[k], mark
+      printf "%-12s %-9s %10.0f %9.3f %9.3f %8.3f %8.1f %6.0f %6.0f %6.1f%s\n", f[1], f[2], rps[k], cpu[k], usr[k], irq[k], p50[k], pct[k], wrk[k], oth[k], mark
     }
     printf "\n  CPU µs   server CPU time (user+sys, all threads) per request\n"
     printf "  user µs  server user CPU time per request (the cost budget in DESIGN §4 is in these)\n"
     printf "  irq µs   interrupt time (mostly loopback softirq) on CPU %d per request, not in CPU µs\n", scpu
     printf "  srv%%     server CPU time / wall time; under ~95%% the server was not saturated\n"
+    printf "  wrk%%     wrk CPU time / wall time; near 100%% the client, not the server, was the limit\n"
     printf "  other%%   time CPU %d spent running anything else (noise; should be ~0)\n", scpu
     if ("tornado" in seen) {
       printf "\nratios tornado ÷ peer (CPU µs and user µs per request: below 1 = tornado cheaper; req/s: above 1 = tornado faster)\n"
@@ -368,7 +372,7 @@ awk -v dur="$DURATION" -v conns="$CONNECTIONS" -v depth="$DEPTH" -v scpu="$SERVE
   awk 'NR > 1 { printf "," }
     { printf "{\"server\":\"%s\",\"mode\":\"%s\",\"requests\":%d,\"seconds\":%s,\"rps\":%s,\"p50_latency_us\":%s,", $1, $2, $3, $4, $5, $6
       printf "\"server_user_s\":%s,\"server_sys_s\":%s,\"cpu_us_per_req\":%s,\"user_us_per_req\":%s,", $7, $8, $9, $10
-      printf "\"server_cpu_pct\":%s,\"other_on_server_cpu_pct\":%s,\"socket_errors\":%d,\"non_2xx\":%d,\"irq_us_per_req\":%s}", $11, $12, $13, $14, $15 }' "$WORK/results"
+      printf "\"server_cpu_pct\":%s,\"other_on_server_cpu_pct\":%s,\"socket_errors\":%d,\"non_2xx\":%d,\"irq_us_per_req\":%s,\"wrk_cpu_pct\":%s}", $11, $12, $13, $14, $15, $16 }' "$WORK/results"
   printf '],"failed":['
   first=1
   for f in "${FAILED[@]+"${FAILED[@]}"}"; do ((first)) || printf ','; first=0; printf '"%s"' "$f"; done
