@@ -347,7 +347,7 @@ awk -v dur="$DURATION" -v conns="$CONNECTIONS" -v depth="$DEPTH" -v scpu="$SERVE
     printf "  srv%%     server CPU time / wall time; under ~95%% the server was not saturated\n"
     printf "  wrk%%     wrk CPU time / wall time; near 100%% the client, not the server, was the limit\n"
     printf "  other%%   time CPU %d spent running anything else (noise; should be ~0)\n", scpu
-    if ("tornado" in seen) {
+    if (("tornado" in seen) && n > 1) {
       printf "\nratios tornado ÷ peer (CPU µs and user µs per request: below 1 = tornado cheaper; req/s: above 1 = tornado faster)\n"
       printf "%-12s %-9s %8s %8s %8s\n", "peer", "mode", "CPU µs", "user µs", "req/s"
       for (i = 1; i <= n; i++) {
@@ -359,7 +359,7 @@ awk -v dur="$DURATION" -v conns="$CONNECTIONS" -v depth="$DEPTH" -v scpu="$SERVE
         }
       }
     } else {
-      printf "\n(no tornado run, so no ratios)\n"
+      printf "\n(no ratios: they need a tornado run and a peer run)\n"
     }
   }' "$WORK/results"
 
