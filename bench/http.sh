@@ -23,7 +23,7 @@
 #                             idle (under 10% busy over 1 s); useful on a shared machine
 #   BENCH_NO_BUILD=1          use the binaries already built (skip cargo)
 #   BENCH_TORNADO_BIN=path    benchmark this binary as "tornado" instead of building examples/hello
-#   BENCH_TORNADO_ARGS="--workers=1"  extra arguments for tornado's hello (after --port=N --address=A)
+#   BENCH_TORNADO_ARGS="--workers=1 --logging=warning"  extra arguments for tornado's hello (after --port=N --address=A)
 #   BENCH_RESULTS_DIR=bench/results   where the JSON result file goes
 set -euo pipefail
 
@@ -127,7 +127,7 @@ build_all() {
     BIN[$s]=$exe
     case $s in
       hyper-flush) EXTRA[$s]=--pipeline-flush ;;
-      tornado) EXTRA[$s]=${BENCH_TORNADO_ARGS---workers=1} ;;
+      tornado) EXTRA[$s]=${BENCH_TORNADO_ARGS---workers=1 --logging=warning} ;;
       *) EXTRA[$s]= ;;
     esac
   done
