@@ -651,7 +651,13 @@ impl Driver {
             // 3. Read.
             if self.want_read() {
                 if self.read_buf.capacity() - self.read_buf.len() < 4096 {
-                    self.read_buf.reserve(8192);
+                    // Bodies being read get bigger reads; heads and idle connections small ones.
+                    let want = if self.shared.borrow().body_wanted {
+                        self.settings().chunk_size.max(8192)
+                    } else {
+                        8192
+                    };
+                    self.read_buf.reserve(want);
                 }
                 match tokio_util::io::poll_read_buf(Pin::new(&mut self.io), cx, &mut self.read_buf)
                 {
