@@ -26,6 +26,7 @@ pub struct ChatMessage {
 }
 
 /// The room: history and waiters.
+#[derive(Default)]
 pub struct ChatRoom {
     cache: VecDeque<ChatMessage>,
     waiters: HashMap<u64, Recipient<NewMessages>>,
@@ -33,16 +34,6 @@ pub struct ChatRoom {
 }
 
 const CACHE_SIZE: usize = 200;
-
-impl Default for ChatRoom {
-    fn default() -> Self {
-        ChatRoom {
-            cache: VecDeque::new(),
-            waiters: HashMap::new(),
-            next_id: 0,
-        }
-    }
-}
 
 impl Actor for ChatRoom {
     type Context = Context<Self>;

@@ -1,3 +1,4 @@
+#![allow(clippy::duplicate_mod)]
 //! The examples, exercised over real sockets: hello, story, chat (long polling through actor
 //! messages) and login (signed cookies, XSRF, authenticated).
 

@@ -318,7 +318,8 @@ const XSRF_TOKENS: &[XsrfToken] = &[
 ];
 /// (value, version, token hex, timestamp) as Tornado's `_decode_xsrf_token` returns them at
 /// 1359312200; `None` where it returns `(None, None, None)`.
-const XSRF_DECODED: &[(&str, Option<(u32, &str, i64)>)] = &[
+type XsrfDecoded = Option<(u32, &'static str, i64)>;
+const XSRF_DECODED: &[(&str, XsrfDecoded)] = &[
     (
         "2|01020304|0103010705070503090b090f0d0f0d0b|1359312200",
         Some((2, "000102030405060708090a0b0c0d0e0f", 1359312200)),

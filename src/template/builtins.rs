@@ -158,7 +158,7 @@ pub(crate) fn call_builtin(b: Builtin, args: &[Value], kwargs: Kwargs<'_>) -> ER
             let plus = args
                 .get(1)
                 .or(kwarg(kwargs, "plus"))
-                .map_or(true, Value::truthy);
+                .is_none_or(Value::truthy);
             Ok(Value::from(escape::url_escape(
                 &str_arg(name, &args[0])?,
                 plus,
@@ -611,9 +611,9 @@ fn pad_str(s: &str, width: usize, fill: char, align: char) -> String {
         _ => (total / 2, total - total / 2),
     };
     let mut out = String::with_capacity(s.len() + total);
-    out.extend(std::iter::repeat(fill).take(l));
+    out.extend(std::iter::repeat_n(fill, l));
     out.push_str(s);
-    out.extend(std::iter::repeat(fill).take(r));
+    out.extend(std::iter::repeat_n(fill, r));
     out
 }
 
@@ -910,7 +910,7 @@ fn str_method(s: &Arc<str>, name: &str, args: &[Value], kwargs: Kwargs<'_>) -> E
             };
             let mut out = String::new();
             out.extend(sign);
-            out.extend(std::iter::repeat('0').take(w - len));
+            out.extend(std::iter::repeat_n('0', w - len));
             out.push_str(digits);
             Ok(Value::from(out))
         }
@@ -1196,7 +1196,7 @@ fn format_with_spec(v: &Value, spec: &str) -> EResult<String> {
     if len < sp.width {
         let pad_n = sp.width - len;
         if align == '=' {
-            let pad: String = std::iter::repeat(fill).take(pad_n).collect();
+            let pad: String = std::iter::repeat_n(fill, pad_n).collect();
             body = format!("{sign_str}{pad}{body}");
             return Ok(body);
         }

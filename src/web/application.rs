@@ -213,7 +213,7 @@ where
 /// let rule = url(r"/story/([0-9]+)", Story::default).name("story");
 /// # let _ = rule;
 /// ```
-pub fn url<F, H>(pattern: &str, make: F) -> UrlSpecBuilder<Arc<dyn HandlerFactory>>
+pub fn url<F, H>(pattern: &str, make: F) -> Route
 where
     F: Fn() -> H + Send + Sync + 'static,
     H: RequestHandler,
@@ -309,10 +309,13 @@ impl std::fmt::Debug for Application {
     }
 }
 
+/// A route of an application: what [`url`] makes.
+pub type Route = UrlSpecBuilder<Arc<dyn HandlerFactory>>;
+
 /// Builds an [`Application`].
 pub struct ApplicationBuilder {
-    hosts: Vec<(String, Vec<UrlSpecBuilder<Arc<dyn HandlerFactory>>>)>,
-    routes: Vec<UrlSpecBuilder<Arc<dyn HandlerFactory>>>,
+    hosts: Vec<(String, Vec<Route>)>,
+    routes: Vec<Route>,
     settings: Settings,
     default_host: Option<String>,
     default_handler: Option<Arc<dyn HandlerFactory>>,
@@ -379,7 +382,7 @@ impl Application {
 
 impl ApplicationBuilder {
     /// Adds a route (for every host).
-    pub fn route(mut self, rule: UrlSpecBuilder<Arc<dyn HandlerFactory>>) -> Self {
+    pub fn route(mut self, rule: Route) -> Self {
         self.routes.push(rule);
         self
     }
@@ -390,7 +393,7 @@ impl ApplicationBuilder {
     pub fn add_handlers(
         mut self,
         host_pattern: &str,
-        rules: impl IntoIterator<Item = UrlSpecBuilder<Arc<dyn HandlerFactory>>>,
+        rules: impl IntoIterator<Item = Route>,
     ) -> Self {
         self.hosts
             .push((host_pattern.to_owned(), rules.into_iter().collect()));
@@ -515,7 +518,7 @@ impl Application {
             return delegate.handle(request, writer).await;
         }
         let streaming = factory.stream_request_body();
-        let limits = self.inner.settings.form_limits.clone();
+        let limits = self.inner.settings.form_limits;
         let (http_request, body) = if streaming {
             match HttpServerRequest::split(request, limits) {
                 Ok((r, body)) => (r, Some(body)),

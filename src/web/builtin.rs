@@ -10,7 +10,6 @@ use super::context::HandlerContext;
 use super::error::{Result, WebError};
 use super::handler::RequestHandler;
 use super::request::RequestContext;
-use super::routing::UrlSpecBuilder;
 use crate::http::{Body, HttpServerDelegate};
 
 /// Redirects every GET to a URL template (Tornado's `RedirectHandler`): `{0}`, `{1}`… are
@@ -142,10 +141,7 @@ impl HandlerFactory for Fallback {
 /// let rule = fallback(r"/legacy/.*", legacy);
 /// # let _ = rule;
 /// ```
-pub fn fallback(
-    pattern: &str,
-    delegate: impl HttpServerDelegate,
-) -> UrlSpecBuilder<Arc<dyn HandlerFactory>> {
+pub fn fallback(pattern: &str, delegate: impl HttpServerDelegate) -> super::Route {
     super::routing::url(
         pattern,
         Arc::new(Fallback(Arc::new(delegate))) as Arc<dyn HandlerFactory>,

@@ -71,10 +71,7 @@ where
 
     /// Takes the mailbox for running the handler as an actor.
     pub(crate) fn take_mailbox(&mut self) -> Mailbox<H> {
-        match self.actor_parts_mut().mailbox.take() {
-            Some(mb) => mb,
-            None => Mailbox::default(),
-        }
+        self.actor_parts_mut().mailbox.take().unwrap_or_default()
     }
 }
 

@@ -48,7 +48,7 @@ impl RequestContext {
     /// [`clear_cookie`](Self::clear_cookie) with attributes.
     pub fn clear_cookie_with(&mut self, name: &str, options: &CookieOptions) -> Result {
         let header = format_clear_cookie(name, options, SystemTime::now()).map_err(cookie_error)?;
-        self.add_set_cookie(header);
+        self.add_set_cookie(name, header);
         Ok(())
     }
 

@@ -45,7 +45,7 @@ pub mod xsrf;
 
 pub use application::{
     handler_factory, url, AccessLogEntry, AppRef, Application, ApplicationBuilder, ErrorStatus,
-    HandlerFactory, LogFunction, ResolvedRoute, Settings,
+    HandlerFactory, LogFunction, ResolvedRoute, Route, Settings,
 };
 pub use builtin::{fallback, RedirectHandler};
 pub use context::HandlerContext;

@@ -40,7 +40,7 @@ pub struct RequestContext {
     reason: Option<String>,
     headers: HttpHeaders,
     header_error: Option<String>,
-    new_cookies: Vec<String>,
+    new_cookies: Vec<(String, String)>,
     buffer: Vec<Bytes>,
     buffered: usize,
     headers_written: bool,
@@ -349,8 +349,11 @@ impl RequestContext {
         self.reason = None;
     }
 
-    pub(crate) fn add_set_cookie(&mut self, value: String) {
-        self.new_cookies.push(value);
+    /// Queues a `Set-Cookie` header; a later cookie of the same name replaces an earlier one,
+    /// as in Tornado.
+    pub(crate) fn add_set_cookie(&mut self, name: &str, value: String) {
+        self.new_cookies.retain(|(n, _)| n != name);
+        self.new_cookies.push((name.to_owned(), value));
     }
 
     // -----------------------------------------------------------------------------------------
@@ -449,7 +452,7 @@ impl RequestContext {
             let mut head = ResponseHead::new(self.status);
             head.reason = self.reason.clone();
             head.headers = std::mem::take(&mut self.headers);
-            for c in self.new_cookies.drain(..) {
+            for (_, c) in self.new_cookies.drain(..) {
                 head.headers.add("Set-Cookie", c);
             }
             self.headers_written = true;
