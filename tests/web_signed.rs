@@ -101,6 +101,9 @@ struct XsrfToken {
     set_cookie: &'static str,
 }
 
+/// A decoded XSRF token: (version, token in hex, timestamp).
+type RawToken = (u32, &'static str, i64);
+
 fn at_ms(ms: i64) -> SystemTime {
     let magnitude = Duration::from_millis(ms.unsigned_abs());
     if ms >= 0 {
@@ -318,8 +321,7 @@ const XSRF_TOKENS: &[XsrfToken] = &[
 ];
 /// (value, version, token hex, timestamp) as Tornado's `_decode_xsrf_token` returns them at
 /// 1359312200; `None` where it returns `(None, None, None)`.
-type XsrfDecoded = Option<(u32, &'static str, i64)>;
-const XSRF_DECODED: &[(&str, XsrfDecoded)] = &[
+const XSRF_DECODED: &[(&str, Option<RawToken>)] = &[
     (
         "2|01020304|0103010705070503090b090f0d0f0d0b|1359312200",
         Some((2, "000102030405060708090a0b0c0d0e0f", 1359312200)),
@@ -987,7 +989,7 @@ fn xsrf_check_failures_carry_tornado_messages() {
 // NOW = 1359312200
 // print("/// (value, version, token hex, timestamp) as Tornado's `_decode_xsrf_token` returns them at")
 // print(f"/// {NOW}; `None` where it returns `(None, None, None)`.")
-// print("const XSRF_DECODED: &[(&str, Option<(u32, &str, i64)>)] = &[")
+// print("const XSRF_DECODED: &[(&str, Option<RawToken>)] = &[")
 // with mock.patch("tornado.web.time.time", lambda: NOW + 0.5):
 //     for c in ["2|01020304|0103010705070503090b090f0d0f0d0b|1359312200", "2|01020304|0103010705070503090B090F0D0F0D0B|1359312200",
 //               "000102030405060708090a0b0c0d0e0f", "000102030405060708090A0B0C0D0E0F", "abc", "plain-token", "3|a|b|c", "999|x", "1|abc",

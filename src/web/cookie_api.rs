@@ -35,11 +35,11 @@ impl RequestContext {
     pub fn set_cookie_with(&mut self, name: &str, value: &str, options: &CookieOptions) -> Result {
         let header =
             format_set_cookie(name, value, options, SystemTime::now()).map_err(cookie_error)?;
-        self.add_set_cookie(header);
+        self.add_set_cookie(name, header);
         Ok(())
     }
 
-    /// Deletes a cookie (expired a year ago, `Max-Age=0`); give the same `path`/`domain` it was
+    /// Deletes a cookie (an empty value that expired a year ago); give the same `path`/`domain` it was
     /// set with.
     pub fn clear_cookie(&mut self, name: &str) -> Result {
         self.clear_cookie_with(name, &CookieOptions::default())

@@ -55,6 +55,13 @@ use crate::http::Timestamp;
 /// setting defaults to it; the form argument is always `_xsrf`).
 pub const XSRF_COOKIE_NAME: &str = "_xsrf";
 
+/// The form or query argument that carries the token.
+pub const XSRF_ARGUMENT: &str = "_xsrf";
+
+/// The headers that carry the token when the `_xsrf` argument is absent or empty, in the order
+/// Tornado tries them (`X-CSRFToken` is accepted for compatibility with Django).
+pub const XSRF_HEADERS: [&str; 2] = ["X-XSRFToken", "X-CSRFToken"];
+
 /// How many random bytes a new token has.
 pub const XSRF_TOKEN_LEN: usize = 16;
 
@@ -223,15 +230,16 @@ pub fn format_xsrf_token(
 /// [`XsrfError::RandomUnavailable`] when `rng` fails.
 ///
 /// ```
+/// use std::time::SystemTime;
 /// use ring::rand::SystemRandom;
-/// use tornado::web::xsrf::{generate_xsrf_token, xsrf_tokens_match, XsrfTokenVersion};
+/// use tornado::web::xsrf::{decode_xsrf_token, generate_xsrf_token, XsrfTokenVersion};
 ///
 /// let rng = SystemRandom::new();
 /// let token = [42u8; 16];
-/// let a = generate_xsrf_token(XsrfTokenVersion::V2, &token, 1_700_000_000, &rng).unwrap();
-/// let b = generate_xsrf_token(XsrfTokenVersion::V2, &token, 1_700_000_000, &rng).unwrap();
-/// assert!(a.starts_with("2|") && a.ends_with("|1700000000"));
-/// # let _ = (b, xsrf_tokens_match);
+/// let page = generate_xsrf_token(XsrfTokenVersion::V2, &token, 1_700_000_000, &rng).unwrap();
+/// assert!(page.starts_with("2|") && page.ends_with("|1700000000"));
+/// let raw = decode_xsrf_token(&page, SystemTime::now()).unwrap();
+/// assert_eq!(raw.token, token);
 /// ```
 pub fn generate_xsrf_token(
     version: XsrfTokenVersion,
@@ -350,8 +358,8 @@ pub fn xsrf_form_html(token: &str) -> String {
 /// Checks a submitted token against the token in the XSRF cookie: Tornado's
 /// `check_xsrf_cookie` once the handler has found both values.
 ///
-/// `submitted` is the first non-empty of the `_xsrf` argument and the `X-XSRFToken` and
-/// `X-CSRFToken` headers; `cookie` is the `_xsrf` cookie (or the one named by
+/// `submitted` is the first non-empty of the [`XSRF_ARGUMENT`] argument and the
+/// [`XSRF_HEADERS`]; `cookie` is the `_xsrf` cookie (or the one named by
 /// `xsrf_cookie_name`). The checks, in Tornado's order:
 ///
 /// 1. no submitted value, or an empty one → [`XsrfError::MissingArgument`];
