@@ -90,6 +90,9 @@ mod rule;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::OnceLock;
+
+use regex::RegexSet;
 
 pub use host::{HostPattern, HostRouter};
 pub use rule::{nest, url, PathArgs, Target, UrlSpec, UrlSpecBuilder};
@@ -470,6 +473,10 @@ pub trait Router<T>: Send + Sync {
 pub struct RuleRouter<T> {
     rules: Vec<UrlSpec<T>>,
     named: HashMap<String, usize>,
+    /// All the rules' regexes in one automaton, so a search scans the path once instead of
+    /// once per rule. Built on the first search after a change; `None` when the set is too
+    /// big for the regex engine, in which case rules are tried one by one.
+    set: OnceLock<Option<RegexSet>>,
 }
 
 impl<T> RuleRouter<T> {
@@ -483,6 +490,7 @@ impl<T> RuleRouter<T> {
         RuleRouter {
             rules: Vec::new(),
             named: HashMap::new(),
+            set: OnceLock::new(),
         }
     }
 
@@ -517,6 +525,7 @@ impl<T> RuleRouter<T> {
             }
         }
         self.rules.push(rule);
+        self.set = OnceLock::new();
     }
 
     /// Appends rules, in order.
@@ -582,20 +591,21 @@ impl<T> RuleRouter<T> {
     }
 
     fn find_in<'r>(&'r self, request: &RouteRequest<'_>) -> RouteResult<'r, T> {
-        for spec in &self.rules {
-            match spec.target() {
-                Target::Leaf(target) => {
-                    if let Some(path_args) = spec.match_path(request.path())? {
-                        return Ok(Some(RouteMatch {
-                            target,
-                            path_args,
-                            spec,
-                        }));
+        let set = self.set.get_or_init(|| {
+            RegexSet::new(self.rules.iter().map(|spec| spec.regex().as_str())).ok()
+        });
+        match set {
+            Some(set) => {
+                for index in set.matches(request.path()).iter() {
+                    if let Some(found) = self.try_rule(&self.rules[index], request)? {
+                        return Ok(Some(found));
                     }
                 }
-                Target::Nested(router) => {
+            }
+            None => {
+                for spec in &self.rules {
                     if spec.is_match(request.path()) {
-                        if let Some(found) = router.find_target(request)? {
+                        if let Some(found) = self.try_rule(spec, request)? {
                             return Ok(Some(found));
                         }
                     }
@@ -603,6 +613,26 @@ impl<T> RuleRouter<T> {
             }
         }
         Ok(None)
+    }
+
+    /// Follows a rule whose pattern is known to match the path.
+    fn try_rule<'r>(
+        &'r self,
+        spec: &'r UrlSpec<T>,
+        request: &RouteRequest<'_>,
+    ) -> RouteResult<'r, T> {
+        match spec.target() {
+            Target::Leaf(target) => {
+                Ok(spec
+                    .match_path(request.path())?
+                    .map(|path_args| RouteMatch {
+                        target,
+                        path_args,
+                        spec,
+                    }))
+            }
+            Target::Nested(router) => router.find_target(request),
+        }
     }
 
     fn reverse_in(&self, name: &str, args: &[&str]) -> Result<Option<String>, RouteError> {
@@ -631,6 +661,7 @@ impl<T: Clone> Clone for RuleRouter<T> {
         RuleRouter {
             rules: self.rules.clone(),
             named: self.named.clone(),
+            set: self.set.clone(),
         }
     }
 }
