@@ -45,6 +45,7 @@ pub const MAX_CAUSES: usize = 64;
 /// does it (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&#x27;`), as Tornado has done since its
 /// December 2025 hardening of reason phrases. Older Tornado (6.3) inserted the reason as is,
 /// so the only standard page that differs from 6.3's is 418's `I&#x27;m a Teapot`.
+#[must_use]
 pub fn default_error_page(status: u16, reason: Option<&str>) -> String {
     let reason = reason.unwrap_or_else(|| reason_phrase(status));
     let mut escaped = String::with_capacity(reason.len());
@@ -95,6 +96,7 @@ pub fn default_error_page(status: u16, reason: Option<&str>) -> String {
 ///    0: app::load_user
 ///    1: app::handler
 /// ```
+#[must_use]
 pub fn traceback_page(
     status: u16,
     reason: Option<&str>,
