@@ -41,8 +41,11 @@ pub const MAX_CAUSES: usize = 64;
 /// `<html><title>{status}: {reason}</title><body>{status}: {reason}</body></html>`.
 ///
 /// `reason` defaults to the standard phrase for `status` (`"Unknown"` for codes without one),
-/// as Tornado's `set_status` does. The reason is HTML-escaped (`&`, `<`, `>`, `"`, `'`), as in
-/// current Tornado; for the standard phrases the page is byte-for-byte Tornado's.
+/// as Tornado's `set_status` does. The reason is HTML-escaped the way Python's `html.escape`
+/// does it (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&#x27;`), as Tornado has done since its
+/// December 2025 hardening of reason phrases. Older Tornado (6.3) inserted the reason as is,
+/// so the only standard page that differs from 6.3's is 418's `I&#x27;m a Teapot`.
+#[must_use]
 pub fn default_error_page(status: u16, reason: Option<&str>) -> String {
     let reason = reason.unwrap_or_else(|| reason_phrase(status));
     let mut escaped = String::with_capacity(reason.len());
@@ -52,7 +55,7 @@ pub fn default_error_page(status: u16, reason: Option<&str>) -> String {
             '<' => escaped.push_str("&lt;"),
             '>' => escaped.push_str("&gt;"),
             '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
+            '\'' => escaped.push_str("&#x27;"),
             c => escaped.push(c),
         }
     }
@@ -93,6 +96,7 @@ pub fn default_error_page(status: u16, reason: Option<&str>) -> String {
 ///    0: app::load_user
 ///    1: app::handler
 /// ```
+#[must_use]
 pub fn traceback_page(
     status: u16,
     reason: Option<&str>,
@@ -223,8 +227,8 @@ mod tests {
     fn default_page_escapes_every_special_character() {
         assert_eq!(
             default_error_page(400, Some(r#"a&b<c>"d'"#)),
-            "<html><title>400: a&amp;b&lt;c&gt;&quot;d&#39;</title>\
-             <body>400: a&amp;b&lt;c&gt;&quot;d&#39;</body></html>"
+            "<html><title>400: a&amp;b&lt;c&gt;&quot;d&#x27;</title>\
+             <body>400: a&amp;b&lt;c&gt;&quot;d&#x27;</body></html>"
         );
     }
 

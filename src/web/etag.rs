@@ -49,6 +49,7 @@ pub const REPRESENTATION_HEADERS: [&str; 3] =
 /// let split = compute_etag(&[Bytes::from_static(b"Hello, "), Bytes::from_static(b"world")]);
 /// assert_eq!(split, compute_etag(&[Bytes::from_static(b"Hello, world")]));
 /// ```
+#[must_use]
 pub fn compute_etag(body_chunks: &[Bytes]) -> String {
     let mut ctx = digest::Context::new(&digest::SHA1_FOR_LEGACY_USE_ONLY);
     for chunk in body_chunks {
@@ -85,6 +86,7 @@ pub fn compute_etag(body_chunks: &[Bytes]) -> String {
 /// assert!(!etag_matches(r#""a", *"#, r#""c""#)); // `*` counts only when it comes first
 /// assert!(!etag_matches("c", r#""c""#)); // unquoted values are not entity tags
 /// ```
+#[must_use]
 pub fn etag_matches(if_none_match: &str, etag: &str) -> bool {
     if etag.is_empty() {
         return false;

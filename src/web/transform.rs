@@ -298,12 +298,14 @@ impl GzipContentEncoding {
     /// assert!(!GzipContentEncoding::is_compressible_type("application/ld+json"));
     /// assert!(!GzipContentEncoding::is_compressible_type("image/png"));
     /// ```
+    #[must_use]
     pub fn is_compressible_type(ctype: &str) -> bool {
         ctype.starts_with("text/") || Self::CONTENT_TYPES.contains(&ctype)
     }
 
     /// `true` once the transform has decided to compress this response (after the first
     /// chunk), including after the last chunk.
+    #[must_use]
     pub fn is_compressing(&self) -> bool {
         matches!(self.state, GzipState::Compressing(_) | GzipState::Finished)
     }
