@@ -7,26 +7,46 @@ use std::io;
 /// same value, `1.0` for integral values, and scientific notation (`1e+16`, `1e-05`) when the
 /// decimal exponent is below -4 or at least 16. Non-finite values are `inf`, `-inf` and `nan`.
 pub(crate) fn python_float_repr(x: f64) -> String {
+    let mut out = String::with_capacity(24);
+    write_python_float(&mut out, x);
+    out
+}
+
+/// Appends Python's `repr(x)` to `out` without allocating.
+pub(crate) fn write_python_float(out: &mut String, x: f64) {
+    use std::io::Write as _;
     if x.is_nan() {
-        return "nan".into();
+        out.push_str("nan");
+        return;
     }
     if x.is_infinite() {
-        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+        out.push_str(if x > 0.0 { "inf" } else { "-inf" });
+        return;
     }
     // Rust's `{:e}` gives the shortest round-trip digits, as Python's repr does.
-    let sci = format!("{:e}", x);
-    let (mantissa, exp) = match sci.split_once('e') {
-        Some(parts) => parts,
-        None => return sci,
-    };
+    let mut buf = [0u8; 40];
+    let mut cursor = std::io::Cursor::new(&mut buf[..]);
+    if write!(cursor, "{:e}", x.abs()).is_err() {
+        out.push_str(&format!("{x}"));
+        return;
+    }
+    let len = cursor.position() as usize;
+    let sci = std::str::from_utf8(&buf[..len]).unwrap_or("0e0");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
-    let (neg, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => (true, m),
-        None => (false, mantissa),
+    let (first, rest) = match mantissa.split_once('.') {
+        Some((a, b)) => (a, b),
+        None => (mantissa, ""),
     };
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let mut out = String::with_capacity(digits.len() + 8);
-    if neg {
+    let ndigits = first.len() + rest.len();
+    let digit = |i: usize| -> char {
+        if i < first.len() {
+            first.as_bytes()[i] as char
+        } else {
+            rest.as_bytes()[i - first.len()] as char
+        }
+    };
+    if x.is_sign_negative() {
         out.push('-');
     }
     if (-4..16).contains(&exp) {
@@ -36,26 +56,26 @@ pub(crate) fn python_float_repr(x: f64) -> String {
             for _ in 0..(-point) {
                 out.push('0');
             }
-            out.push_str(&digits);
+            (0..ndigits).for_each(|i| out.push(digit(i)));
         } else {
             let point = point as usize;
-            if point >= digits.len() {
-                out.push_str(&digits);
-                for _ in digits.len()..point {
+            if point >= ndigits {
+                (0..ndigits).for_each(|i| out.push(digit(i)));
+                for _ in ndigits..point {
                     out.push('0');
                 }
                 out.push_str(".0");
             } else {
-                out.push_str(&digits[..point]);
+                (0..point).for_each(|i| out.push(digit(i)));
                 out.push('.');
-                out.push_str(&digits[point..]);
+                (point..ndigits).for_each(|i| out.push(digit(i)));
             }
         }
     } else {
-        out.push_str(&digits[..1]);
-        if digits.len() > 1 {
+        out.push(digit(0));
+        if ndigits > 1 {
             out.push('.');
-            out.push_str(&digits[1..]);
+            (1..ndigits).for_each(|i| out.push(digit(i)));
         }
         out.push('e');
         out.push(if exp < 0 { '-' } else { '+' });
@@ -63,9 +83,8 @@ pub(crate) fn python_float_repr(x: f64) -> String {
         if a < 10 {
             out.push('0');
         }
-        out.push_str(&a.to_string());
+        let _ = std::fmt::Write::write_fmt(out, format_args!("{a}"));
     }
-    out
 }
 
 /// A serde_json formatter that writes what Python's `json.dumps` writes by default:

@@ -1,7 +1,6 @@
 //! Compiled templates, namespaces and the renderer.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -617,6 +616,24 @@ impl<'a> Renderer<'a> {
         eval::eval(e, &scope).map_err(|err| Self::fail(t, line, err))
     }
 
+    fn truthy(
+        &self,
+        t: &Template,
+        map: &[u32],
+        e: &Expr,
+        line: usize,
+    ) -> Result<bool, RenderError> {
+        let scope = Scope {
+            slots: &self.slots,
+            map,
+            names: &t.names,
+            work: &self.work,
+        };
+        eval::eval_cow(e, &scope)
+            .map(|v| v.truthy())
+            .map_err(|err| Self::fail(t, line, err))
+    }
+
     fn assign(
         &mut self,
         t: &Template,
@@ -634,21 +651,26 @@ impl<'a> Renderer<'a> {
                 Ok(())
             }
             Target::Tuple(targets) => {
-                let items: Vec<Value> = match &v {
-                    Value::List(items) | Value::Tuple(items) => items.to_vec(),
-                    other => eval::iterate(other).map_err(|e| {
-                        Self::fail(
-                            t,
-                            line,
-                            EvalError {
-                                msg: format!(
-                                    "TypeError: cannot unpack non-iterable {} object",
-                                    other.type_name()
-                                ),
-                                fatal: e.fatal,
-                            },
-                        )
-                    })?,
+                // Lists and tuples are unpacked in place; other iterables are expanded first.
+                let expanded;
+                let items: &[Value] = match &v {
+                    Value::List(items) | Value::Tuple(items) => items,
+                    other => {
+                        expanded = eval::iterate(other).map_err(|e| {
+                            Self::fail(
+                                t,
+                                line,
+                                EvalError {
+                                    msg: format!(
+                                        "TypeError: cannot unpack non-iterable {} object",
+                                        other.type_name()
+                                    ),
+                                    fatal: e.fatal,
+                                },
+                            )
+                        })?;
+                        &expanded
+                    }
                 };
                 if items.len() != targets.len() {
                     let msg = if items.len() > targets.len() {
@@ -666,7 +688,7 @@ impl<'a> Renderer<'a> {
                     return Err(Self::fail(t, line, EvalError { msg, fatal: false }));
                 }
                 for (tg, item) in targets.iter().zip(items) {
-                    self.assign(t, map, tg, item, line)?;
+                    self.assign(t, map, tg, item.clone(), line)?;
                 }
                 Ok(())
             }
@@ -684,47 +706,43 @@ impl<'a> Renderer<'a> {
         Ok(())
     }
 
-    fn write_value(
+    /// Evaluates `expr` and writes it, escaped unless `raw`, without copying the value when
+    /// it already exists.
+    fn write_expr(
         &mut self,
         t: &Template,
         map: &[u32],
-        v: Value,
+        expr: &Expr,
         raw: bool,
         line: usize,
     ) -> Result<(), RenderError> {
+        let scope = Scope {
+            slots: &self.slots,
+            map,
+            names: &t.names,
+            work: &self.work,
+        };
+        let v = eval::eval_cow(expr, &scope).map_err(|e| Self::fail(t, line, e))?;
         let escape_fn = match (raw, t.autoescape) {
-            (false, Some(id)) => {
-                let scope = Scope {
-                    slots: &self.slots,
-                    map,
-                    names: &t.names,
-                    work: &self.work,
-                };
-                Some(
-                    scope
-                        .lookup(id)
-                        .map_err(|e| Self::fail(t, line, e))?
-                        .clone(),
-                )
-            }
+            (false, Some(id)) => Some(scope.lookup(id).map_err(|e| Self::fail(t, line, e))?),
             _ => None,
         };
+        let out = &mut self.out;
         match escape_fn {
-            None => v.write_str(&mut self.out),
-            Some(Value::Builtin(Builtin::XhtmlEscape)) => match &v {
-                Value::Str(s) => xhtml_escape_into(&mut self.out, s),
-                Value::Int(i) => {
-                    let _ = write!(self.out, "{i}");
-                }
-                other => xhtml_escape_into(&mut self.out, &other.to_py_string()),
+            None => v.write_str(out),
+            Some(Value::Builtin(Builtin::XhtmlEscape)) => match &*v {
+                Value::Str(s) => xhtml_escape_into(out, s),
+                // Digits, signs, dots and letters never need escaping.
+                Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::None => v.write_str(out),
+                other => xhtml_escape_into(out, &other.to_py_string()),
             },
             Some(f) => {
-                let text = match v {
+                let text = match v.into_owned() {
                     s @ Value::Str(_) => s,
                     other => Value::from(other.to_py_string()),
                 };
-                let escaped = eval::call(&f, &[text], &[]).map_err(|e| Self::fail(t, line, e))?;
-                escaped.write_str(&mut self.out);
+                let escaped = eval::call(f, &[text], &[]).map_err(|e| Self::fail(t, line, e))?;
+                escaped.write_str(out);
             }
         }
         self.check_size(t, line)
@@ -748,10 +766,7 @@ impl<'a> Renderer<'a> {
                         ));
                     }
                 }
-                Node::Expr { expr, raw, line } => {
-                    let v = self.eval(t, map, expr, *line)?;
-                    self.write_value(t, map, v, *raw, *line)?;
-                }
+                Node::Expr { expr, raw, line } => self.write_expr(t, map, expr, *raw, *line)?,
                 Node::If {
                     branches,
                     orelse,
@@ -759,7 +774,7 @@ impl<'a> Renderer<'a> {
                 } => {
                     let mut taken = None;
                     for (cond, body) in branches {
-                        if self.eval(t, map, cond, *line)?.truthy() {
+                        if self.truthy(t, map, cond, *line)? {
                             taken = Some(body);
                             break;
                         }
@@ -810,7 +825,7 @@ impl<'a> Renderer<'a> {
                     line,
                 } => loop {
                     self.tick(t, *line)?;
-                    if !self.eval(t, map, cond, *line)?.truthy() {
+                    if !self.truthy(t, map, cond, *line)? {
                         if let Some(e) = orelse {
                             let f = self.exec(t, map, e)?;
                             if f != Flow::Normal {

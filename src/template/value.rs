@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::escape::python_float_repr;
+use crate::escape::write_python_float;
 
 /// The signature of a registered function: positional arguments, then keyword arguments.
 /// An `Err` becomes a render error carrying the template name and line.
@@ -24,8 +24,12 @@ pub type NativeFn = dyn Fn(&[Value], &[(Arc<str>, Value)]) -> Result<Value, Stri
 /// ```
 #[derive(Clone)]
 pub struct Function {
-    name: Arc<str>,
-    f: Arc<NativeFn>,
+    inner: Arc<FunctionInner>,
+}
+
+struct FunctionInner {
+    name: Box<str>,
+    f: Box<NativeFn>,
 }
 
 impl Function {
@@ -34,19 +38,15 @@ impl Function {
     where
         F: Fn(&[Value]) -> Result<Value, String> + Send + Sync + 'static,
     {
-        let fname: Arc<str> = Arc::from(name);
-        let n = fname.clone();
-        Function {
-            name: fname,
-            f: Arc::new(move |args: &[Value], kwargs: &[(Arc<str>, Value)]| {
-                if let Some((k, _)) = kwargs.first() {
-                    return Err(format!(
-                        "TypeError: {n}() got an unexpected keyword argument '{k}'"
-                    ));
-                }
-                f(args)
-            }),
-        }
+        let n: Arc<str> = Arc::from(name);
+        Function::with_kwargs(name, move |args: &[Value], kwargs: &[(Arc<str>, Value)]| {
+            if let Some((k, _)) = kwargs.first() {
+                return Err(format!(
+                    "TypeError: {n}() got an unexpected keyword argument '{k}'"
+                ));
+            }
+            f(args)
+        })
     }
 
     /// Wraps a closure that also receives keyword arguments (`f(1, shorten=True)`).
@@ -55,25 +55,27 @@ impl Function {
         F: Fn(&[Value], &[(Arc<str>, Value)]) -> Result<Value, String> + Send + Sync + 'static,
     {
         Function {
-            name: Arc::from(name),
-            f: Arc::new(f),
+            inner: Arc::new(FunctionInner {
+                name: Box::from(name),
+                f: Box::new(f),
+            }),
         }
     }
 
     /// The function's name.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.inner.name
     }
 
     /// Calls the function.
     pub fn call(&self, args: &[Value], kwargs: &[(Arc<str>, Value)]) -> Result<Value, String> {
-        (self.f)(args, kwargs)
+        (self.inner.f)(args, kwargs)
     }
 }
 
 impl fmt::Debug for Function {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<function {}>", self.name)
+        write!(f, "<function {}>", self.inner.name)
     }
 }
 
@@ -394,7 +396,7 @@ impl Value {
             (Dict(a), Dict(b)) => {
                 a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| v.py_eq(w)))
             }
-            (Function(a), Function(b)) => Arc::ptr_eq(&a.f, &b.f),
+            (Function(a), Function(b)) => Arc::ptr_eq(&a.inner, &b.inner),
             (Builtin(a), Builtin(b)) => a == b,
             _ => match (self.as_i64(), other.as_i64()) {
                 (Some(a), Some(b)) => a == b,
@@ -469,7 +471,7 @@ impl Value {
             Value::Int(i) => {
                 let _ = write!(out, "{i}");
             }
-            Value::Float(f) => out.push_str(&python_float_repr(*f)),
+            Value::Float(f) => write_python_float(out, *f),
             Value::Str(s) => {
                 if quote_strings {
                     write_str_repr(out, s)
