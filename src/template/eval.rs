@@ -107,6 +107,29 @@ pub(crate) fn eval_cow<'a>(e: &'a Expr, s: &Scope<'a>) -> EResult<Cow<'a, Value>
                 Cow::Owned(o) => index(&o, &i).map(Cow::Owned),
             }
         }
+        Expr::IfElse(c, a, b) => {
+            if eval_cow(c, s)?.truthy() {
+                eval_cow(a, s)
+            } else {
+                eval_cow(b, s)
+            }
+        }
+        Expr::And(a, b) => {
+            let x = eval_cow(a, s)?;
+            if x.truthy() {
+                eval_cow(b, s)
+            } else {
+                Ok(x)
+            }
+        }
+        Expr::Or(a, b) => {
+            let x = eval_cow(a, s)?;
+            if x.truthy() {
+                Ok(x)
+            } else {
+                eval_cow(b, s)
+            }
+        }
         _ => eval(e, s).map(Cow::Owned),
     }
 }
@@ -178,9 +201,14 @@ fn index_ref<'v>(o: &'v Value, i: &Value) -> EResult<Option<&'v Value>> {
 
 pub(crate) fn eval(e: &Expr, s: &Scope<'_>) -> EResult<Value> {
     match e {
-        Expr::Const(_) | Expr::Name(_) | Expr::Attr(..) | Expr::Item(..) | Expr::Index(..) => {
-            eval_cow(e, s).map(Cow::into_owned)
-        }
+        Expr::Const(_)
+        | Expr::Name(_)
+        | Expr::Attr(..)
+        | Expr::Item(..)
+        | Expr::Index(..)
+        | Expr::IfElse(..)
+        | Expr::And(..)
+        | Expr::Or(..) => eval_cow(e, s).map(Cow::into_owned),
         Expr::Slice(obj, parts) => {
             let o = eval_cow(obj, s)?;
             let mut bounds = [None, None, None];
@@ -254,29 +282,6 @@ pub(crate) fn eval(e: &Expr, s: &Scope<'_>) -> EResult<Value> {
                 left = right;
             }
             Ok(Value::Bool(true))
-        }
-        Expr::And(a, b) => {
-            let x = eval_cow(a, s)?;
-            if !x.truthy() {
-                Ok(x.into_owned())
-            } else {
-                eval(b, s)
-            }
-        }
-        Expr::Or(a, b) => {
-            let x = eval_cow(a, s)?;
-            if x.truthy() {
-                Ok(x.into_owned())
-            } else {
-                eval(b, s)
-            }
-        }
-        Expr::IfElse(c, a, b) => {
-            if eval_cow(c, s)?.truthy() {
-                eval(a, s)
-            } else {
-                eval(b, s)
-            }
         }
         Expr::List(items) => Ok(Value::list(eval_all(items, s)?)),
         Expr::Tuple(items) => Ok(Value::tuple(eval_all(items, s)?)),

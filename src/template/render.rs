@@ -616,6 +616,66 @@ impl<'a> Renderer<'a> {
         eval::eval(e, &scope).map_err(|err| Self::fail(t, line, err))
     }
 
+    fn set_slot(&mut self, map: &[u32], id: u32, v: Value) {
+        if let Some(s) = self.slots.get_mut(map[id as usize] as usize) {
+            *s = Some(v);
+        }
+    }
+
+    /// Recognises `for a, b in enumerate(list[, start])` (with `enumerate` still the
+    /// built-in) and returns the list, the start and the two target names.
+    #[allow(clippy::type_complexity)]
+    fn enumerate_loop(
+        &self,
+        t: &Template,
+        map: &[u32],
+        iter: &Expr,
+        target: &Target,
+        line: usize,
+    ) -> Result<Option<(Arc<Vec<Value>>, i64, (u32, u32))>, RenderError> {
+        let (Expr::Call(func, args, kwargs), Target::Tuple(targets)) = (iter, target) else {
+            return Ok(None);
+        };
+        let ([Target::Name(a), Target::Name(b)], Expr::Name(f)) = (targets.as_slice(), &**func)
+        else {
+            return Ok(None);
+        };
+        if !kwargs.is_empty() || args.is_empty() || args.len() > 2 {
+            return Ok(None);
+        }
+        let scope = Scope {
+            slots: &self.slots,
+            map,
+            names: &t.names,
+            work: &self.work,
+        };
+        if !matches!(scope.lookup(*f), Ok(Value::Builtin(Builtin::Enumerate))) {
+            return Ok(None);
+        }
+        let seq = eval::eval_cow(&args[0], &scope).map_err(|e| Self::fail(t, line, e))?;
+        let items = match &*seq {
+            Value::List(items) | Value::Tuple(items) => items.clone(),
+            other => Arc::new(eval::iterate(other).map_err(|e| Self::fail(t, line, e))?),
+        };
+        let start = match args.get(1) {
+            Some(e) => {
+                let v = eval::eval_cow(e, &scope).map_err(|err| Self::fail(t, line, err))?;
+                match v.as_i64() {
+                    Some(n) => n,
+                    None => {
+                        let msg = format!(
+                            "TypeError: '{}' object cannot be interpreted as an integer",
+                            v.type_name()
+                        );
+                        return Err(Self::fail(t, line, EvalError { msg, fatal: false }));
+                    }
+                }
+            }
+            None => 0,
+        };
+        Ok(Some((items, start, (*a, *b))))
+    }
+
     fn truthy(
         &self,
         t: &Template,
@@ -793,6 +853,31 @@ impl<'a> Renderer<'a> {
                     orelse,
                     line,
                 } => {
+                    // `for i, x in enumerate(seq)`: count instead of building tuples.
+                    if let Some((seq, start, ids)) =
+                        self.enumerate_loop(t, map, iter, target, *line)?
+                    {
+                        let mut broke = false;
+                        for (n, item) in seq.iter().enumerate() {
+                            self.tick(t, *line)?;
+                            let index = start.saturating_add(n as i64);
+                            self.set_slot(map, ids.0, Value::Int(index));
+                            self.set_slot(map, ids.1, item.clone());
+                            if self.exec(t, map, body)? == Flow::Break {
+                                broke = true;
+                                break;
+                            }
+                        }
+                        if !broke {
+                            if let Some(e) = orelse {
+                                let f = self.exec(t, map, e)?;
+                                if f != Flow::Normal {
+                                    return Ok(f);
+                                }
+                            }
+                        }
+                        continue;
+                    }
                     let seq = self.eval(t, map, iter, *line)?;
                     let items: Arc<Vec<Value>> = match seq {
                         Value::List(items) | Value::Tuple(items) => items,

@@ -454,10 +454,7 @@ impl Value {
     pub(crate) fn write_str(&self, out: &mut String) {
         match self {
             Value::Str(s) => out.push_str(s),
-            Value::Int(i) => {
-                use fmt::Write;
-                let _ = write!(out, "{i}");
-            }
+            Value::Int(i) => write_int(out, *i),
             _ => self.write_repr(out, false),
         }
     }
@@ -522,6 +519,26 @@ impl Value {
             }
         }
     }
+}
+
+/// Appends the decimal form of `i` without going through `fmt`.
+fn write_int(out: &mut String, i: i64) {
+    let mut buf = [0u8; 20];
+    let mut n = i.unsigned_abs();
+    let mut pos = buf.len();
+    loop {
+        pos -= 1;
+        buf[pos] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        out.push('-');
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&buf[pos..]).unwrap_or("0"));
 }
 
 /// Python's `repr()` of a string: single quotes unless the text holds `'` but no `"`.
