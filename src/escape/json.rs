@@ -14,6 +14,64 @@ pub(crate) fn python_float_repr(x: f64) -> String {
 
 /// Appends Python's `repr(x)` to `out` without allocating.
 pub(crate) fn write_python_float(out: &mut String, x: f64) {
+    if !write_short_decimal(out, x) {
+        write_python_float_general(out, x);
+    }
+}
+
+/// Fast path for the common case of a value with at most six decimals below 1e9 (prices,
+/// percentages): the fewest decimals that read back to `x` are its shortest repr. With
+/// `|x| * 10^6 < 1e15`, `round(|x| * 10^k)` is exact and at most one k-decimal maps to `x`.
+fn write_short_decimal(out: &mut String, x: f64) -> bool {
+    const POW10: [f64; 7] = [1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6];
+    let a = x.abs();
+    if !(1e-4..1e9).contains(&a) {
+        return false;
+    }
+    for (k, p) in POW10.iter().enumerate() {
+        let m = (a * p).round();
+        if m / p != a {
+            continue;
+        }
+        let m = m as u64;
+        let scale = 10u64.pow(k as u32);
+        if x.is_sign_negative() {
+            out.push('-');
+        }
+        push_u64(out, m / scale);
+        out.push('.');
+        if k == 0 {
+            out.push('0');
+        } else {
+            let frac = m % scale;
+            let mut digits = [b'0'; 6];
+            let mut f = frac;
+            for i in (0..k).rev() {
+                digits[i] = b'0' + (f % 10) as u8;
+                f /= 10;
+            }
+            out.push_str(std::str::from_utf8(&digits[..k]).unwrap_or("0"));
+        }
+        return true;
+    }
+    false
+}
+
+fn push_u64(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut pos = buf.len();
+    loop {
+        pos -= 1;
+        buf[pos] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[pos..]).unwrap_or("0"));
+}
+
+fn write_python_float_general(out: &mut String, x: f64) {
     use std::io::Write as _;
     if x.is_nan() {
         out.push_str("nan");
@@ -191,6 +249,33 @@ mod tests {
         ];
         for (x, want) in cases {
             assert_eq!(python_float_repr(x), want, "{x}");
+        }
+    }
+
+    #[test]
+    fn fast_path_agrees_with_general_formatting() {
+        // A deterministic LCG: prices, small decimals and arbitrary doubles.
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            state
+        };
+        for i in 0..300_000u64 {
+            let r = next();
+            let x = match i % 4 {
+                0 => (r % 10_000_000) as f64 / 100.0,
+                1 => (r % 1_000_000) as f64 / 1e6,
+                2 => f64::from_bits(r >> 2) % 1e9,
+                _ => (r % 100_000) as f64 * 0.1 - 5000.0,
+            };
+            let mut fast = String::new();
+            let mut general = String::new();
+            if write_short_decimal(&mut fast, x) {
+                write_python_float_general(&mut general, x);
+                assert_eq!(fast, general, "{x:e}");
+            }
         }
     }
 

@@ -229,20 +229,20 @@ pub(crate) fn eval(e: &Expr, s: &Scope<'_>) -> EResult<Value> {
         }
         Expr::Call(func, args, kwargs) => {
             let f = eval_cow(func, s)?;
-            let args = eval_all(args, s)?;
             let kwargs = eval_kwargs(kwargs, s)?;
-            charge(s, call(&f, &args, &kwargs))
+            with_args(args, s, |args| charge(s, call(&f, args, &kwargs)))
         }
         Expr::Method(obj, name, args, kwargs) => {
             let o = eval_cow(obj, s)?;
-            let args = eval_all(args, s)?;
             let kwargs = eval_kwargs(kwargs, s)?;
-            if let Value::Dict(d) = &*o {
-                if let Some(f @ (Value::Function(_) | Value::Builtin(_))) = d.get_str(name) {
-                    return charge(s, call(f, &args, &kwargs));
+            with_args(args, s, |args| {
+                if let Value::Dict(d) = &*o {
+                    if let Some(f @ (Value::Function(_) | Value::Builtin(_))) = d.get_str(name) {
+                        return charge(s, call(f, args, &kwargs));
+                    }
                 }
-            }
-            charge(s, builtins::call_method(&o, name, &args, &kwargs))
+                charge(s, builtins::call_method(&o, name, args, &kwargs))
+            })
         }
         Expr::Unary(op, inner) => {
             let v = eval_cow(inner, s)?;
@@ -293,6 +293,29 @@ pub(crate) fn eval(e: &Expr, s: &Scope<'_>) -> EResult<Value> {
                 d.insert(k, eval(v, s)?);
             }
             Ok(Value::dict(d))
+        }
+    }
+}
+
+/// Evaluates call arguments, on the stack for the common short argument lists.
+fn with_args<R>(
+    args: &[Expr],
+    s: &Scope<'_>,
+    f: impl FnOnce(&[Value]) -> EResult<R>,
+) -> EResult<R> {
+    match args {
+        [] => f(&[]),
+        [a] => {
+            let a = eval(a, s)?;
+            f(std::slice::from_ref(&a))
+        }
+        [a, b] => {
+            let v = [eval(a, s)?, eval(b, s)?];
+            f(&v)
+        }
+        _ => {
+            let v = eval_all(args, s)?;
+            f(&v)
         }
     }
 }

@@ -520,7 +520,7 @@ impl Template {
         let entry: &Template = self.program.root.as_deref().unwrap_or(self);
         let result = r.exec(entry, r.unit_map(entry), &entry.body);
         *out = r.out;
-        result.map(|_| ()).map_err(TemplateError::Render)
+        result.map(|_| ()).map_err(|e| TemplateError::Render(*e))
     }
 }
 
@@ -576,25 +576,25 @@ impl<'a> Renderer<'a> {
         &[]
     }
 
-    fn fail(t: &Template, line: usize, e: EvalError) -> RenderError {
-        RenderError {
+    fn fail(t: &Template, line: usize, e: EvalError) -> Box<RenderError> {
+        Box::new(RenderError {
             message: e.msg,
             filename: t.name.clone(),
             lineno: line,
             fatal: e.fatal,
-        }
+        })
     }
 
-    fn limit_error(t: &Template, line: usize, msg: String) -> RenderError {
-        RenderError {
+    fn limit_error(t: &Template, line: usize, msg: String) -> Box<RenderError> {
+        Box::new(RenderError {
             message: msg,
             filename: t.name.clone(),
             lineno: line,
             fatal: true,
-        }
+        })
     }
 
-    fn tick(&mut self, t: &Template, line: usize) -> Result<(), RenderError> {
+    fn tick(&mut self, t: &Template, line: usize) -> Result<(), Box<RenderError>> {
         if self.budget == 0 {
             return Err(Self::limit_error(
                 t,
@@ -606,7 +606,13 @@ impl<'a> Renderer<'a> {
         Ok(())
     }
 
-    fn eval(&self, t: &Template, map: &[u32], e: &Expr, line: usize) -> Result<Value, RenderError> {
+    fn eval(
+        &self,
+        t: &Template,
+        map: &[u32],
+        e: &Expr,
+        line: usize,
+    ) -> Result<Value, Box<RenderError>> {
         let scope = Scope {
             slots: &self.slots,
             map,
@@ -632,7 +638,7 @@ impl<'a> Renderer<'a> {
         iter: &Expr,
         target: &Target,
         line: usize,
-    ) -> Result<Option<(Arc<Vec<Value>>, i64, (u32, u32))>, RenderError> {
+    ) -> Result<Option<(Arc<Vec<Value>>, i64, (u32, u32))>, Box<RenderError>> {
         let (Expr::Call(func, args, kwargs), Target::Tuple(targets)) = (iter, target) else {
             return Ok(None);
         };
@@ -682,7 +688,7 @@ impl<'a> Renderer<'a> {
         map: &[u32],
         e: &Expr,
         line: usize,
-    ) -> Result<bool, RenderError> {
+    ) -> Result<bool, Box<RenderError>> {
         let scope = Scope {
             slots: &self.slots,
             map,
@@ -701,7 +707,7 @@ impl<'a> Renderer<'a> {
         target: &Target,
         v: Value,
         line: usize,
-    ) -> Result<(), RenderError> {
+    ) -> Result<(), Box<RenderError>> {
         match target {
             Target::Name(id) => {
                 let slot = map[*id as usize] as usize;
@@ -755,7 +761,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn check_size(&self, t: &Template, line: usize) -> Result<(), RenderError> {
+    fn check_size(&self, t: &Template, line: usize) -> Result<(), Box<RenderError>> {
         if self.out.len() > MAX_OUTPUT_BYTES {
             return Err(Self::limit_error(
                 t,
@@ -775,7 +781,7 @@ impl<'a> Renderer<'a> {
         expr: &Expr,
         raw: bool,
         line: usize,
-    ) -> Result<(), RenderError> {
+    ) -> Result<(), Box<RenderError>> {
         let scope = Scope {
             slots: &self.slots,
             map,
@@ -813,7 +819,7 @@ impl<'a> Renderer<'a> {
         t: &'a Template,
         map: &'a [u32],
         nodes: &'a [Node],
-    ) -> Result<Flow, RenderError> {
+    ) -> Result<Flow, Box<RenderError>> {
         for node in nodes {
             match node {
                 Node::Text(s) => {
@@ -1044,7 +1050,7 @@ impl<'a> Renderer<'a> {
         Ok(Flow::Normal)
     }
 
-    fn enter(&mut self, t: &Template, line: usize) -> Result<(), RenderError> {
+    fn enter(&mut self, t: &Template, line: usize) -> Result<(), Box<RenderError>> {
         self.depth += 1;
         if self.depth > MAX_INCLUDE_DEPTH * 4 {
             self.depth -= 1;
