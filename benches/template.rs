@@ -3,8 +3,12 @@
 //!
 //! `bench/template/bench_tornado.py` renders the same page with Python Tornado; see
 //! `docs/templates.md` for the ratios.
+//!
+//! With `TORNADO_TEMPLATE_RENDERS=N` set, the binary skips criterion and just renders the page
+//! N times, so `bench/template/compare.sh` can measure CPU time per render with `perf stat`
+//! (robust on a busy machine, where wall-clock numbers are not).
 
-use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use criterion::{black_box, criterion_group, Criterion};
 use tornado::template::{Loader, Namespace};
 
 fn bench(c: &mut Criterion) {
@@ -49,4 +53,26 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(n) = std::env::var("TORNADO_TEMPLATE_RENDERS") {
+        let n: usize = n.parse().expect("TORNADO_TEMPLATE_RENDERS is a number");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/template");
+        let data: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(format!("{dir}/data.json")).expect("data.json"),
+        )
+        .expect("valid JSON");
+        let page = Loader::new(format!("{dir}/templates"))
+            .load("page.html")
+            .expect("page compiles");
+        let ns = Namespace::from_serialize(&data).expect("namespace");
+        let mut total = 0;
+        for _ in 0..n {
+            total += black_box(page.render(black_box(&ns)).expect("renders")).len();
+        }
+        println!("{n} renders, {total} bytes");
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

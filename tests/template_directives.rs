@@ -289,3 +289,33 @@ fn empty_bodies_are_fine() {
 fn three_braces_use_the_innermost_pair() {
     assert_eq!(render("{{{ x }}}", json!({"x": 1})), "{1}");
 }
+
+#[test]
+fn enumerate_loops_count_without_building_tuples() {
+    assert_eq!(
+        render(
+            "{% for i, c in enumerate('ab', 5) %}{{ i }}{{ c }}{% end %}",
+            json!({})
+        ),
+        "5a6b"
+    );
+    assert_eq!(
+        render("{% for i, x in enumerate(l) %}{% if i == 1 %}{% break %}{% end %}{{ x }}{% else %}no{% end %}", json!({"l": [7, 8]})),
+        "7"
+    );
+    // A namespace value named `enumerate` replaces the built-in, fast path included.
+    let mut ns = Namespace::new();
+    ns.set_function("enumerate", |_| {
+        Ok(Value::list(vec![Value::tuple(vec![
+            Value::from("k"),
+            Value::from("v"),
+        ])]))
+    });
+    let t = Template::new("{% for a, b in enumerate([1]) %}{{ a }}{{ b }}{% end %}").unwrap();
+    assert_eq!(t.render(&ns).unwrap(), "kv");
+    let err = Template::new("{% for i, x in enumerate([1], 'a') %}{% end %}")
+        .unwrap()
+        .generate(&json!({}))
+        .unwrap_err();
+    assert!(err.to_string().starts_with("TypeError"), "{err}");
+}

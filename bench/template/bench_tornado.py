@@ -5,6 +5,7 @@ render, for comparison with `cargo bench --bench template`.
     pip install tornado==6.3.3
     python3 bench/template/bench_tornado.py            # prints µs per render
     python3 bench/template/bench_tornado.py --output   # prints the page (to diff with Rust)
+    python3 bench/template/bench_tornado.py --renders N  # N renders, for compare.sh
 """
 import json
 import os
@@ -21,6 +22,11 @@ def main():
         data = json.load(f)
     loader = Loader(os.path.join(HERE, "templates"))
     page = loader.load("page.html")
+    if "--renders" in sys.argv:
+        n = int(sys.argv[sys.argv.index("--renders") + 1])
+        total = sum(len(page.generate(**data)) for _ in range(n))
+        print("%d renders, %d bytes" % (n, total))
+        return
     if "--output" in sys.argv:
         sys.stdout.write(page.generate(**data).decode("utf-8"))
         return

@@ -7,26 +7,104 @@ use std::io;
 /// same value, `1.0` for integral values, and scientific notation (`1e+16`, `1e-05`) when the
 /// decimal exponent is below -4 or at least 16. Non-finite values are `inf`, `-inf` and `nan`.
 pub(crate) fn python_float_repr(x: f64) -> String {
+    let mut out = String::with_capacity(24);
+    write_python_float(&mut out, x);
+    out
+}
+
+/// Appends Python's `repr(x)` to `out` without allocating.
+pub(crate) fn write_python_float(out: &mut String, x: f64) {
+    if !write_short_decimal(out, x) {
+        write_python_float_general(out, x);
+    }
+}
+
+/// Fast path for the common case of a value with at most six decimals below 1e9 (prices,
+/// percentages): the fewest decimals that read back to `x` are its shortest repr. With
+/// `|x| * 10^6 < 1e15`, `round(|x| * 10^k)` is exact and at most one k-decimal maps to `x`.
+fn write_short_decimal(out: &mut String, x: f64) -> bool {
+    const POW10: [f64; 7] = [1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6];
+    let a = x.abs();
+    if !(1e-4..1e9).contains(&a) {
+        return false;
+    }
+    for (k, p) in POW10.iter().enumerate() {
+        let m = (a * p).round();
+        if m / p != a {
+            continue;
+        }
+        let m = m as u64;
+        let scale = 10u64.pow(k as u32);
+        if x.is_sign_negative() {
+            out.push('-');
+        }
+        push_u64(out, m / scale);
+        out.push('.');
+        if k == 0 {
+            out.push('0');
+        } else {
+            let frac = m % scale;
+            let mut digits = [b'0'; 6];
+            let mut f = frac;
+            for i in (0..k).rev() {
+                digits[i] = b'0' + (f % 10) as u8;
+                f /= 10;
+            }
+            out.push_str(std::str::from_utf8(&digits[..k]).unwrap_or("0"));
+        }
+        return true;
+    }
+    false
+}
+
+fn push_u64(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut pos = buf.len();
+    loop {
+        pos -= 1;
+        buf[pos] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[pos..]).unwrap_or("0"));
+}
+
+fn write_python_float_general(out: &mut String, x: f64) {
+    use std::io::Write as _;
     if x.is_nan() {
-        return "nan".into();
+        out.push_str("nan");
+        return;
     }
     if x.is_infinite() {
-        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+        out.push_str(if x > 0.0 { "inf" } else { "-inf" });
+        return;
     }
     // Rust's `{:e}` gives the shortest round-trip digits, as Python's repr does.
-    let sci = format!("{:e}", x);
-    let (mantissa, exp) = match sci.split_once('e') {
-        Some(parts) => parts,
-        None => return sci,
-    };
+    let mut buf = [0u8; 40];
+    let mut cursor = std::io::Cursor::new(&mut buf[..]);
+    if write!(cursor, "{:e}", x.abs()).is_err() {
+        out.push_str(&format!("{x}"));
+        return;
+    }
+    let len = cursor.position() as usize;
+    let sci = std::str::from_utf8(&buf[..len]).unwrap_or("0e0");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
-    let (neg, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => (true, m),
-        None => (false, mantissa),
+    let (first, rest) = match mantissa.split_once('.') {
+        Some((a, b)) => (a, b),
+        None => (mantissa, ""),
     };
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let mut out = String::with_capacity(digits.len() + 8);
-    if neg {
+    let ndigits = first.len() + rest.len();
+    let digit = |i: usize| -> char {
+        if i < first.len() {
+            first.as_bytes()[i] as char
+        } else {
+            rest.as_bytes()[i - first.len()] as char
+        }
+    };
+    if x.is_sign_negative() {
         out.push('-');
     }
     if (-4..16).contains(&exp) {
@@ -36,26 +114,26 @@ pub(crate) fn python_float_repr(x: f64) -> String {
             for _ in 0..(-point) {
                 out.push('0');
             }
-            out.push_str(&digits);
+            (0..ndigits).for_each(|i| out.push(digit(i)));
         } else {
             let point = point as usize;
-            if point >= digits.len() {
-                out.push_str(&digits);
-                for _ in digits.len()..point {
+            if point >= ndigits {
+                (0..ndigits).for_each(|i| out.push(digit(i)));
+                for _ in ndigits..point {
                     out.push('0');
                 }
                 out.push_str(".0");
             } else {
-                out.push_str(&digits[..point]);
+                (0..point).for_each(|i| out.push(digit(i)));
                 out.push('.');
-                out.push_str(&digits[point..]);
+                (point..ndigits).for_each(|i| out.push(digit(i)));
             }
         }
     } else {
-        out.push_str(&digits[..1]);
-        if digits.len() > 1 {
+        out.push(digit(0));
+        if ndigits > 1 {
             out.push('.');
-            out.push_str(&digits[1..]);
+            (1..ndigits).for_each(|i| out.push(digit(i)));
         }
         out.push('e');
         out.push(if exp < 0 { '-' } else { '+' });
@@ -63,9 +141,8 @@ pub(crate) fn python_float_repr(x: f64) -> String {
         if a < 10 {
             out.push('0');
         }
-        out.push_str(&a.to_string());
+        let _ = std::fmt::Write::write_fmt(out, format_args!("{a}"));
     }
-    out
 }
 
 /// A serde_json formatter that writes what Python's `json.dumps` writes by default:
@@ -172,6 +249,33 @@ mod tests {
         ];
         for (x, want) in cases {
             assert_eq!(python_float_repr(x), want, "{x}");
+        }
+    }
+
+    #[test]
+    fn fast_path_agrees_with_general_formatting() {
+        // A deterministic LCG: prices, small decimals and arbitrary doubles.
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            state
+        };
+        for i in 0..300_000u64 {
+            let r = next();
+            let x = match i % 4 {
+                0 => (r % 10_000_000) as f64 / 100.0,
+                1 => (r % 1_000_000) as f64 / 1e6,
+                2 => f64::from_bits(r >> 2) % 1e9,
+                _ => (r % 100_000) as f64 * 0.1 - 5000.0,
+            };
+            let mut fast = String::new();
+            let mut general = String::new();
+            if write_short_decimal(&mut fast, x) {
+                write_python_float_general(&mut general, x);
+                assert_eq!(fast, general, "{x:e}");
+            }
         }
     }
 

@@ -51,7 +51,7 @@ mod url;
 
 pub(crate) use html::xhtml_escape_into;
 pub use html::{xhtml_escape, xhtml_unescape};
-pub(crate) use json::python_float_repr;
+pub(crate) use json::{python_float_repr, write_python_float};
 pub use linkify::{ExtraParams, LinkifyOptions};
 pub use url::{url_escape, url_unescape, url_unescape_bytes};
 

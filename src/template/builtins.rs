@@ -812,7 +812,14 @@ fn str_method(s: &Arc<str>, name: &str, args: &[Value], kwargs: Kwargs<'_>) -> E
         }
         "join" => {
             arity(name, args, 1, 1)?;
-            let items = eval::iterate(&args[0])?;
+            let expanded;
+            let items: &[Value] = match &args[0] {
+                Value::List(l) | Value::Tuple(l) => l,
+                other => {
+                    expanded = eval::iterate(other)?;
+                    &expanded
+                }
+            };
             let mut out = String::new();
             for (i, v) in items.iter().enumerate() {
                 if i > 0 {

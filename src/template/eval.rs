@@ -1,5 +1,6 @@
 //! Expression evaluation with Python semantics.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -69,9 +70,9 @@ pub(crate) fn charge(s: &Scope<'_>, v: EResult<Value>) -> EResult<Value> {
     Ok(v)
 }
 
-impl Scope<'_> {
+impl<'a> Scope<'a> {
     #[inline]
-    pub(crate) fn lookup(&self, id: u32) -> EResult<&Value> {
+    pub(crate) fn lookup(&self, id: u32) -> EResult<&'a Value> {
         match self.slots.get(self.map[id as usize] as usize) {
             Some(Some(v)) => Ok(v),
             _ => err(format!(
@@ -82,25 +83,138 @@ impl Scope<'_> {
     }
 }
 
+/// Evaluates without copying when the result already exists (a constant, a variable, or an
+/// element reached through attributes and indexes); computes a new value otherwise.
+pub(crate) fn eval_cow<'a>(e: &'a Expr, s: &Scope<'a>) -> EResult<Cow<'a, Value>> {
+    match e {
+        Expr::Const(v) => Ok(Cow::Borrowed(v)),
+        Expr::Name(id) => s.lookup(*id).map(Cow::Borrowed),
+        Expr::Attr(obj, name) => match eval_cow(obj, s)? {
+            Cow::Borrowed(o) => attr_ref(o, name).map(Cow::Borrowed),
+            Cow::Owned(o) => attr_ref(&o, name).cloned().map(Cow::Owned),
+        },
+        Expr::Item(obj, key) => match eval_cow(obj, s)? {
+            Cow::Borrowed(o) => item_ref(o, key).map(Cow::Borrowed),
+            Cow::Owned(o) => item_ref(&o, key).cloned().map(Cow::Owned),
+        },
+        Expr::Index(obj, idx) => {
+            let i = eval_cow(idx, s)?;
+            match eval_cow(obj, s)? {
+                Cow::Borrowed(o) => match index_ref(o, &i)? {
+                    Some(v) => Ok(Cow::Borrowed(v)),
+                    None => index(o, &i).map(Cow::Owned),
+                },
+                Cow::Owned(o) => index(&o, &i).map(Cow::Owned),
+            }
+        }
+        Expr::IfElse(c, a, b) => {
+            if eval_cow(c, s)?.truthy() {
+                eval_cow(a, s)
+            } else {
+                eval_cow(b, s)
+            }
+        }
+        Expr::And(a, b) => {
+            let x = eval_cow(a, s)?;
+            if x.truthy() {
+                eval_cow(b, s)
+            } else {
+                Ok(x)
+            }
+        }
+        Expr::Or(a, b) => {
+            let x = eval_cow(a, s)?;
+            if x.truthy() {
+                Ok(x)
+            } else {
+                eval_cow(b, s)
+            }
+        }
+        _ => eval(e, s).map(Cow::Owned),
+    }
+}
+
+fn attr_ref<'v>(o: &'v Value, name: &str) -> EResult<&'v Value> {
+    if let Value::Dict(d) = o {
+        if let Some(v) = d.get_str(name) {
+            return Ok(v);
+        }
+    }
+    err(format!(
+        "AttributeError: '{}' object has no attribute '{name}'",
+        o.type_name()
+    ))
+}
+
+fn item_ref<'v>(o: &'v Value, key: &Arc<str>) -> EResult<&'v Value> {
+    match o {
+        Value::Dict(d) => match d.get_str(key) {
+            Some(v) => Ok(v),
+            None => err(format!(
+                "KeyError: {}",
+                Value::Str(key.clone()).to_py_repr()
+            )),
+        },
+        other => match index_ref(other, &Value::Str(key.clone()))? {
+            Some(v) => Ok(v),
+            None => err(format!(
+                "TypeError: '{}' object is not subscriptable",
+                other.type_name()
+            )),
+        },
+    }
+}
+
+/// Indexing that can borrow (lists, tuples, dicts); `None` when a new value is needed (str).
+fn index_ref<'v>(o: &'v Value, i: &Value) -> EResult<Option<&'v Value>> {
+    match o {
+        Value::List(items) | Value::Tuple(items) => {
+            let Some(n) = i.as_i64() else {
+                return Err(EvalError {
+                    msg: format!(
+                        "TypeError: {} indices must be integers or slices, not {}",
+                        o.type_name(),
+                        i.type_name()
+                    ),
+                    fatal: false,
+                });
+            };
+            match norm_index(n, items.len()) {
+                Some(j) => Ok(Some(&items[j])),
+                None => err(format!("IndexError: {} index out of range", o.type_name())),
+            }
+        }
+        Value::Dict(d) => {
+            check_hashable(i)?;
+            match d.get(i) {
+                Some(v) => Ok(Some(v)),
+                None => err(format!("KeyError: {}", i.to_py_repr())),
+            }
+        }
+        Value::Str(_) => Ok(None),
+        v => err(format!(
+            "TypeError: '{}' object is not subscriptable",
+            v.type_name()
+        )),
+    }
+}
+
 pub(crate) fn eval(e: &Expr, s: &Scope<'_>) -> EResult<Value> {
     match e {
-        Expr::Const(v) => Ok(v.clone()),
-        Expr::Name(id) => s.lookup(*id).cloned(),
-        Expr::Attr(obj, name) => {
-            let o = eval(obj, s)?;
-            get_attr(&o, name)
-        }
-        Expr::Index(obj, idx) => {
-            let o = eval(obj, s)?;
-            let i = eval(idx, s)?;
-            index(&o, &i)
-        }
+        Expr::Const(_)
+        | Expr::Name(_)
+        | Expr::Attr(..)
+        | Expr::Item(..)
+        | Expr::Index(..)
+        | Expr::IfElse(..)
+        | Expr::And(..)
+        | Expr::Or(..) => eval_cow(e, s).map(Cow::into_owned),
         Expr::Slice(obj, parts) => {
-            let o = eval(obj, s)?;
+            let o = eval_cow(obj, s)?;
             let mut bounds = [None, None, None];
             for (b, p) in bounds.iter_mut().zip(parts.iter()) {
                 if let Some(p) = p {
-                    match eval(p, s)? {
+                    match &*eval_cow(p, s)? {
                         Value::None => {}
                         v => match v.as_i64() {
                             Some(i) => *b = Some(i),
@@ -114,28 +228,28 @@ pub(crate) fn eval(e: &Expr, s: &Scope<'_>) -> EResult<Value> {
             slice(&o, bounds)
         }
         Expr::Call(func, args, kwargs) => {
-            let f = eval(func, s)?;
-            let args = eval_all(args, s)?;
+            let f = eval_cow(func, s)?;
             let kwargs = eval_kwargs(kwargs, s)?;
-            charge(s, call(&f, &args, &kwargs))
+            with_args(args, s, |args| charge(s, call(&f, args, &kwargs)))
         }
         Expr::Method(obj, name, args, kwargs) => {
-            let o = eval(obj, s)?;
-            let args = eval_all(args, s)?;
+            let o = eval_cow(obj, s)?;
             let kwargs = eval_kwargs(kwargs, s)?;
-            if let Value::Dict(d) = &o {
-                if let Some(f @ (Value::Function(_) | Value::Builtin(_))) = d.get_str(name) {
-                    return charge(s, call(f, &args, &kwargs));
+            with_args(args, s, |args| {
+                if let Value::Dict(d) = &*o {
+                    if let Some(f @ (Value::Function(_) | Value::Builtin(_))) = d.get_str(name) {
+                        return charge(s, call(f, args, &kwargs));
+                    }
                 }
-            }
-            charge(s, builtins::call_method(&o, name, &args, &kwargs))
+                charge(s, builtins::call_method(&o, name, args, &kwargs))
+            })
         }
         Expr::Unary(op, inner) => {
-            let v = eval(inner, s)?;
+            let v = eval_cow(inner, s)?;
             match op {
                 UnOp::Not => Ok(Value::Bool(!v.truthy())),
-                UnOp::Neg => match v {
-                    Value::Bool(b) => Ok(Value::Int(-(b as i64))),
+                UnOp::Neg => match &*v {
+                    Value::Bool(b) => Ok(Value::Int(-(*b as i64))),
                     Value::Int(i) => i.checked_neg().map(Value::Int).ok_or_else(overflow),
                     Value::Float(f) => Ok(Value::Float(-f)),
                     v => err(format!(
@@ -143,9 +257,9 @@ pub(crate) fn eval(e: &Expr, s: &Scope<'_>) -> EResult<Value> {
                         v.type_name()
                     )),
                 },
-                UnOp::Pos => match v {
-                    Value::Bool(b) => Ok(Value::Int(b as i64)),
-                    Value::Int(_) | Value::Float(_) => Ok(v),
+                UnOp::Pos => match &*v {
+                    Value::Bool(b) => Ok(Value::Int(*b as i64)),
+                    Value::Int(_) | Value::Float(_) => Ok(v.into_owned()),
                     v => err(format!(
                         "TypeError: bad operand type for unary +: '{}'",
                         v.type_name()
@@ -154,43 +268,20 @@ pub(crate) fn eval(e: &Expr, s: &Scope<'_>) -> EResult<Value> {
             }
         }
         Expr::Binary(op, a, b) => {
-            let x = eval(a, s)?;
-            let y = eval(b, s)?;
+            let x = eval_cow(a, s)?;
+            let y = eval_cow(b, s)?;
             charge(s, binary(*op, &x, &y))
         }
         Expr::Compare(first, rest) => {
-            let mut left = eval(first, s)?;
+            let mut left = eval_cow(first, s)?;
             for (op, e) in rest {
-                let right = eval(e, s)?;
+                let right = eval_cow(e, s)?;
                 if !compare(*op, &left, &right)? {
                     return Ok(Value::Bool(false));
                 }
                 left = right;
             }
             Ok(Value::Bool(true))
-        }
-        Expr::And(a, b) => {
-            let x = eval(a, s)?;
-            if !x.truthy() {
-                Ok(x)
-            } else {
-                eval(b, s)
-            }
-        }
-        Expr::Or(a, b) => {
-            let x = eval(a, s)?;
-            if x.truthy() {
-                Ok(x)
-            } else {
-                eval(b, s)
-            }
-        }
-        Expr::IfElse(c, a, b) => {
-            if eval(c, s)?.truthy() {
-                eval(a, s)
-            } else {
-                eval(b, s)
-            }
         }
         Expr::List(items) => Ok(Value::list(eval_all(items, s)?)),
         Expr::Tuple(items) => Ok(Value::tuple(eval_all(items, s)?)),
@@ -202,6 +293,29 @@ pub(crate) fn eval(e: &Expr, s: &Scope<'_>) -> EResult<Value> {
                 d.insert(k, eval(v, s)?);
             }
             Ok(Value::dict(d))
+        }
+    }
+}
+
+/// Evaluates call arguments, on the stack for the common short argument lists.
+fn with_args<R>(
+    args: &[Expr],
+    s: &Scope<'_>,
+    f: impl FnOnce(&[Value]) -> EResult<R>,
+) -> EResult<R> {
+    match args {
+        [] => f(&[]),
+        [a] => {
+            let a = eval(a, s)?;
+            f(std::slice::from_ref(&a))
+        }
+        [a, b] => {
+            let v = [eval(a, s)?, eval(b, s)?];
+            f(&v)
+        }
+        _ => {
+            let v = eval_all(args, s)?;
+            f(&v)
         }
     }
 }

@@ -67,6 +67,8 @@ pub(crate) enum Expr {
     Name(u32),
     Attr(Box<Expr>, Arc<str>),
     Index(Box<Expr>, Box<Expr>),
+    /// `x['literal']`: the common dict lookup, without building a key value.
+    Item(Box<Expr>, Arc<str>),
     Slice(Box<Expr>, [Option<Box<Expr>>; 3]),
     Call(Box<Expr>, Vec<Expr>, Vec<(Arc<str>, Expr)>),
     Method(Box<Expr>, Arc<str>, Vec<Expr>, Vec<(Arc<str>, Expr)>),
@@ -761,7 +763,10 @@ impl<'n> Parser<'n> {
             Ok(Expr::Slice(Box::new(target), parts))
         } else {
             match parts[0].take() {
-                Some(index) => Ok(Expr::Index(Box::new(target), index)),
+                Some(index) => match *index {
+                    Expr::Const(Value::Str(key)) => Ok(Expr::Item(Box::new(target), key)),
+                    index => Ok(Expr::Index(Box::new(target), Box::new(index))),
+                },
                 None => Err("empty subscript".into()),
             }
         }

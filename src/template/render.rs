@@ -1,7 +1,6 @@
 //! Compiled templates, namespaces and the renderer.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -521,7 +520,7 @@ impl Template {
         let entry: &Template = self.program.root.as_deref().unwrap_or(self);
         let result = r.exec(entry, r.unit_map(entry), &entry.body);
         *out = r.out;
-        result.map(|_| ()).map_err(TemplateError::Render)
+        result.map(|_| ()).map_err(|e| TemplateError::Render(*e))
     }
 }
 
@@ -577,25 +576,25 @@ impl<'a> Renderer<'a> {
         &[]
     }
 
-    fn fail(t: &Template, line: usize, e: EvalError) -> RenderError {
-        RenderError {
+    fn fail(t: &Template, line: usize, e: EvalError) -> Box<RenderError> {
+        Box::new(RenderError {
             message: e.msg,
             filename: t.name.clone(),
             lineno: line,
             fatal: e.fatal,
-        }
+        })
     }
 
-    fn limit_error(t: &Template, line: usize, msg: String) -> RenderError {
-        RenderError {
+    fn limit_error(t: &Template, line: usize, msg: String) -> Box<RenderError> {
+        Box::new(RenderError {
             message: msg,
             filename: t.name.clone(),
             lineno: line,
             fatal: true,
-        }
+        })
     }
 
-    fn tick(&mut self, t: &Template, line: usize) -> Result<(), RenderError> {
+    fn tick(&mut self, t: &Template, line: usize) -> Result<(), Box<RenderError>> {
         if self.budget == 0 {
             return Err(Self::limit_error(
                 t,
@@ -607,7 +606,13 @@ impl<'a> Renderer<'a> {
         Ok(())
     }
 
-    fn eval(&self, t: &Template, map: &[u32], e: &Expr, line: usize) -> Result<Value, RenderError> {
+    fn eval(
+        &self,
+        t: &Template,
+        map: &[u32],
+        e: &Expr,
+        line: usize,
+    ) -> Result<Value, Box<RenderError>> {
         let scope = Scope {
             slots: &self.slots,
             map,
@@ -617,6 +622,84 @@ impl<'a> Renderer<'a> {
         eval::eval(e, &scope).map_err(|err| Self::fail(t, line, err))
     }
 
+    fn set_slot(&mut self, map: &[u32], id: u32, v: Value) {
+        if let Some(s) = self.slots.get_mut(map[id as usize] as usize) {
+            *s = Some(v);
+        }
+    }
+
+    /// Recognises `for a, b in enumerate(list[, start])` (with `enumerate` still the
+    /// built-in) and returns the list, the start and the two target names.
+    #[allow(clippy::type_complexity)]
+    fn enumerate_loop(
+        &self,
+        t: &Template,
+        map: &[u32],
+        iter: &Expr,
+        target: &Target,
+        line: usize,
+    ) -> Result<Option<(Arc<Vec<Value>>, i64, (u32, u32))>, Box<RenderError>> {
+        let (Expr::Call(func, args, kwargs), Target::Tuple(targets)) = (iter, target) else {
+            return Ok(None);
+        };
+        let ([Target::Name(a), Target::Name(b)], Expr::Name(f)) = (targets.as_slice(), &**func)
+        else {
+            return Ok(None);
+        };
+        if !kwargs.is_empty() || args.is_empty() || args.len() > 2 {
+            return Ok(None);
+        }
+        let scope = Scope {
+            slots: &self.slots,
+            map,
+            names: &t.names,
+            work: &self.work,
+        };
+        if !matches!(scope.lookup(*f), Ok(Value::Builtin(Builtin::Enumerate))) {
+            return Ok(None);
+        }
+        let seq = eval::eval_cow(&args[0], &scope).map_err(|e| Self::fail(t, line, e))?;
+        let items = match &*seq {
+            Value::List(items) | Value::Tuple(items) => items.clone(),
+            other => Arc::new(eval::iterate(other).map_err(|e| Self::fail(t, line, e))?),
+        };
+        let start = match args.get(1) {
+            Some(e) => {
+                let v = eval::eval_cow(e, &scope).map_err(|err| Self::fail(t, line, err))?;
+                match v.as_i64() {
+                    Some(n) => n,
+                    None => {
+                        let msg = format!(
+                            "TypeError: '{}' object cannot be interpreted as an integer",
+                            v.type_name()
+                        );
+                        return Err(Self::fail(t, line, EvalError { msg, fatal: false }));
+                    }
+                }
+            }
+            None => 0,
+        };
+        Ok(Some((items, start, (*a, *b))))
+    }
+
+    fn truthy(
+        &self,
+        t: &Template,
+        map: &[u32],
+        e: &Expr,
+        line: usize,
+    ) -> Result<bool, Box<RenderError>> {
+        let scope = Scope {
+            slots: &self.slots,
+            map,
+            names: &t.names,
+            work: &self.work,
+        };
+        eval::eval_cow(e, &scope)
+            .map(|v| v.truthy())
+            .map_err(|err| Self::fail(t, line, err))
+    }
+
     fn assign(
         &mut self,
         t: &Template,
@@ -624,7 +707,7 @@ impl<'a> Renderer<'a> {
         target: &Target,
         v: Value,
         line: usize,
-    ) -> Result<(), RenderError> {
+    ) -> Result<(), Box<RenderError>> {
         match target {
             Target::Name(id) => {
                 let slot = map[*id as usize] as usize;
@@ -634,21 +717,26 @@ impl<'a> Renderer<'a> {
                 Ok(())
             }
             Target::Tuple(targets) => {
-                let items: Vec<Value> = match &v {
-                    Value::List(items) | Value::Tuple(items) => items.to_vec(),
-                    other => eval::iterate(other).map_err(|e| {
-                        Self::fail(
-                            t,
-                            line,
-                            EvalError {
-                                msg: format!(
-                                    "TypeError: cannot unpack non-iterable {} object",
-                                    other.type_name()
-                                ),
-                                fatal: e.fatal,
-                            },
-                        )
-                    })?,
+                // Lists and tuples are unpacked in place; other iterables are expanded first.
+                let expanded;
+                let items: &[Value] = match &v {
+                    Value::List(items) | Value::Tuple(items) => items,
+                    other => {
+                        expanded = eval::iterate(other).map_err(|e| {
+                            Self::fail(
+                                t,
+                                line,
+                                EvalError {
+                                    msg: format!(
+                                        "TypeError: cannot unpack non-iterable {} object",
+                                        other.type_name()
+                                    ),
+                                    fatal: e.fatal,
+                                },
+                            )
+                        })?;
+                        &expanded
+                    }
                 };
                 if items.len() != targets.len() {
                     let msg = if items.len() > targets.len() {
@@ -666,14 +754,14 @@ impl<'a> Renderer<'a> {
                     return Err(Self::fail(t, line, EvalError { msg, fatal: false }));
                 }
                 for (tg, item) in targets.iter().zip(items) {
-                    self.assign(t, map, tg, item, line)?;
+                    self.assign(t, map, tg, item.clone(), line)?;
                 }
                 Ok(())
             }
         }
     }
 
-    fn check_size(&self, t: &Template, line: usize) -> Result<(), RenderError> {
+    fn check_size(&self, t: &Template, line: usize) -> Result<(), Box<RenderError>> {
         if self.out.len() > MAX_OUTPUT_BYTES {
             return Err(Self::limit_error(
                 t,
@@ -684,47 +772,43 @@ impl<'a> Renderer<'a> {
         Ok(())
     }
 
-    fn write_value(
+    /// Evaluates `expr` and writes it, escaped unless `raw`, without copying the value when
+    /// it already exists.
+    fn write_expr(
         &mut self,
         t: &Template,
         map: &[u32],
-        v: Value,
+        expr: &Expr,
         raw: bool,
         line: usize,
-    ) -> Result<(), RenderError> {
+    ) -> Result<(), Box<RenderError>> {
+        let scope = Scope {
+            slots: &self.slots,
+            map,
+            names: &t.names,
+            work: &self.work,
+        };
+        let v = eval::eval_cow(expr, &scope).map_err(|e| Self::fail(t, line, e))?;
         let escape_fn = match (raw, t.autoescape) {
-            (false, Some(id)) => {
-                let scope = Scope {
-                    slots: &self.slots,
-                    map,
-                    names: &t.names,
-                    work: &self.work,
-                };
-                Some(
-                    scope
-                        .lookup(id)
-                        .map_err(|e| Self::fail(t, line, e))?
-                        .clone(),
-                )
-            }
+            (false, Some(id)) => Some(scope.lookup(id).map_err(|e| Self::fail(t, line, e))?),
             _ => None,
         };
+        let out = &mut self.out;
         match escape_fn {
-            None => v.write_str(&mut self.out),
-            Some(Value::Builtin(Builtin::XhtmlEscape)) => match &v {
-                Value::Str(s) => xhtml_escape_into(&mut self.out, s),
-                Value::Int(i) => {
-                    let _ = write!(self.out, "{i}");
-                }
-                other => xhtml_escape_into(&mut self.out, &other.to_py_string()),
+            None => v.write_str(out),
+            Some(Value::Builtin(Builtin::XhtmlEscape)) => match &*v {
+                Value::Str(s) => xhtml_escape_into(out, s),
+                // Digits, signs, dots and letters never need escaping.
+                Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::None => v.write_str(out),
+                other => xhtml_escape_into(out, &other.to_py_string()),
             },
             Some(f) => {
-                let text = match v {
+                let text = match v.into_owned() {
                     s @ Value::Str(_) => s,
                     other => Value::from(other.to_py_string()),
                 };
-                let escaped = eval::call(&f, &[text], &[]).map_err(|e| Self::fail(t, line, e))?;
-                escaped.write_str(&mut self.out);
+                let escaped = eval::call(f, &[text], &[]).map_err(|e| Self::fail(t, line, e))?;
+                escaped.write_str(out);
             }
         }
         self.check_size(t, line)
@@ -735,7 +819,7 @@ impl<'a> Renderer<'a> {
         t: &'a Template,
         map: &'a [u32],
         nodes: &'a [Node],
-    ) -> Result<Flow, RenderError> {
+    ) -> Result<Flow, Box<RenderError>> {
         for node in nodes {
             match node {
                 Node::Text(s) => {
@@ -748,10 +832,7 @@ impl<'a> Renderer<'a> {
                         ));
                     }
                 }
-                Node::Expr { expr, raw, line } => {
-                    let v = self.eval(t, map, expr, *line)?;
-                    self.write_value(t, map, v, *raw, *line)?;
-                }
+                Node::Expr { expr, raw, line } => self.write_expr(t, map, expr, *raw, *line)?,
                 Node::If {
                     branches,
                     orelse,
@@ -759,7 +840,7 @@ impl<'a> Renderer<'a> {
                 } => {
                     let mut taken = None;
                     for (cond, body) in branches {
-                        if self.eval(t, map, cond, *line)?.truthy() {
+                        if self.truthy(t, map, cond, *line)? {
                             taken = Some(body);
                             break;
                         }
@@ -778,6 +859,31 @@ impl<'a> Renderer<'a> {
                     orelse,
                     line,
                 } => {
+                    // `for i, x in enumerate(seq)`: count instead of building tuples.
+                    if let Some((seq, start, ids)) =
+                        self.enumerate_loop(t, map, iter, target, *line)?
+                    {
+                        let mut broke = false;
+                        for (n, item) in seq.iter().enumerate() {
+                            self.tick(t, *line)?;
+                            let index = start.saturating_add(n as i64);
+                            self.set_slot(map, ids.0, Value::Int(index));
+                            self.set_slot(map, ids.1, item.clone());
+                            if self.exec(t, map, body)? == Flow::Break {
+                                broke = true;
+                                break;
+                            }
+                        }
+                        if !broke {
+                            if let Some(e) = orelse {
+                                let f = self.exec(t, map, e)?;
+                                if f != Flow::Normal {
+                                    return Ok(f);
+                                }
+                            }
+                        }
+                        continue;
+                    }
                     let seq = self.eval(t, map, iter, *line)?;
                     let items: Arc<Vec<Value>> = match seq {
                         Value::List(items) | Value::Tuple(items) => items,
@@ -810,7 +916,7 @@ impl<'a> Renderer<'a> {
                     line,
                 } => loop {
                     self.tick(t, *line)?;
-                    if !self.eval(t, map, cond, *line)?.truthy() {
+                    if !self.truthy(t, map, cond, *line)? {
                         if let Some(e) = orelse {
                             let f = self.exec(t, map, e)?;
                             if f != Flow::Normal {
@@ -944,7 +1050,7 @@ impl<'a> Renderer<'a> {
         Ok(Flow::Normal)
     }
 
-    fn enter(&mut self, t: &Template, line: usize) -> Result<(), RenderError> {
+    fn enter(&mut self, t: &Template, line: usize) -> Result<(), Box<RenderError>> {
         self.depth += 1;
         if self.depth > MAX_INCLUDE_DEPTH * 4 {
             self.depth -= 1;

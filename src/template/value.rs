@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::escape::python_float_repr;
+use crate::escape::write_python_float;
 
 /// The signature of a registered function: positional arguments, then keyword arguments.
 /// An `Err` becomes a render error carrying the template name and line.
@@ -24,8 +24,12 @@ pub type NativeFn = dyn Fn(&[Value], &[(Arc<str>, Value)]) -> Result<Value, Stri
 /// ```
 #[derive(Clone)]
 pub struct Function {
-    name: Arc<str>,
-    f: Arc<NativeFn>,
+    inner: Arc<FunctionInner>,
+}
+
+struct FunctionInner {
+    name: Box<str>,
+    f: Box<NativeFn>,
 }
 
 impl Function {
@@ -34,19 +38,15 @@ impl Function {
     where
         F: Fn(&[Value]) -> Result<Value, String> + Send + Sync + 'static,
     {
-        let fname: Arc<str> = Arc::from(name);
-        let n = fname.clone();
-        Function {
-            name: fname,
-            f: Arc::new(move |args: &[Value], kwargs: &[(Arc<str>, Value)]| {
-                if let Some((k, _)) = kwargs.first() {
-                    return Err(format!(
-                        "TypeError: {n}() got an unexpected keyword argument '{k}'"
-                    ));
-                }
-                f(args)
-            }),
-        }
+        let n: Arc<str> = Arc::from(name);
+        Function::with_kwargs(name, move |args: &[Value], kwargs: &[(Arc<str>, Value)]| {
+            if let Some((k, _)) = kwargs.first() {
+                return Err(format!(
+                    "TypeError: {n}() got an unexpected keyword argument '{k}'"
+                ));
+            }
+            f(args)
+        })
     }
 
     /// Wraps a closure that also receives keyword arguments (`f(1, shorten=True)`).
@@ -55,25 +55,27 @@ impl Function {
         F: Fn(&[Value], &[(Arc<str>, Value)]) -> Result<Value, String> + Send + Sync + 'static,
     {
         Function {
-            name: Arc::from(name),
-            f: Arc::new(f),
+            inner: Arc::new(FunctionInner {
+                name: Box::from(name),
+                f: Box::new(f),
+            }),
         }
     }
 
     /// The function's name.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.inner.name
     }
 
     /// Calls the function.
     pub fn call(&self, args: &[Value], kwargs: &[(Arc<str>, Value)]) -> Result<Value, String> {
-        (self.f)(args, kwargs)
+        (self.inner.f)(args, kwargs)
     }
 }
 
 impl fmt::Debug for Function {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<function {}>", self.name)
+        write!(f, "<function {}>", self.inner.name)
     }
 }
 
@@ -394,7 +396,7 @@ impl Value {
             (Dict(a), Dict(b)) => {
                 a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| v.py_eq(w)))
             }
-            (Function(a), Function(b)) => Arc::ptr_eq(&a.f, &b.f),
+            (Function(a), Function(b)) => Arc::ptr_eq(&a.inner, &b.inner),
             (Builtin(a), Builtin(b)) => a == b,
             _ => match (self.as_i64(), other.as_i64()) {
                 (Some(a), Some(b)) => a == b,
@@ -452,10 +454,7 @@ impl Value {
     pub(crate) fn write_str(&self, out: &mut String) {
         match self {
             Value::Str(s) => out.push_str(s),
-            Value::Int(i) => {
-                use fmt::Write;
-                let _ = write!(out, "{i}");
-            }
+            Value::Int(i) => write_int(out, *i),
             _ => self.write_repr(out, false),
         }
     }
@@ -469,7 +468,7 @@ impl Value {
             Value::Int(i) => {
                 let _ = write!(out, "{i}");
             }
-            Value::Float(f) => out.push_str(&python_float_repr(*f)),
+            Value::Float(f) => write_python_float(out, *f),
             Value::Str(s) => {
                 if quote_strings {
                     write_str_repr(out, s)
@@ -520,6 +519,26 @@ impl Value {
             }
         }
     }
+}
+
+/// Appends the decimal form of `i` without going through `fmt`.
+fn write_int(out: &mut String, i: i64) {
+    let mut buf = [0u8; 20];
+    let mut n = i.unsigned_abs();
+    let mut pos = buf.len();
+    loop {
+        pos -= 1;
+        buf[pos] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        out.push('-');
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&buf[pos..]).unwrap_or("0"));
 }
 
 /// Python's `repr()` of a string: single quotes unless the text holds `'` but no `"`.
