@@ -58,6 +58,15 @@
 //! application itself that serve every host, and `default_host`. See its docs for the order in
 //! which they are tried.
 //!
+//! # Differences from Tornado
+//!
+//! * The whole pattern is anchored (`^(?:pattern)$`). Tornado appends `$` to the text, which
+//!   anchors only the last branch of a top-level alternation: there `/a|/b` matches `/ab`.
+//! * A pattern ending in an escaped `\$` keeps its end anchor, and reverses to a literal `$`.
+//! * Literal `%` in a pattern reverses as itself (Tornado's `%`-format string breaks on it).
+//! * `reverse_url` takes string arguments; format numbers yourself (`&id.to_string()`).
+//! * A rule's `kwargs` (the handler's `initialize` arguments) are part of the target value.
+//!
 //! # Nesting routers
 //!
 //! Anything that implements [`Router`] can be the target of a rule ([`Target::Nested`], built
@@ -515,5 +524,71 @@ impl<T: Send + Sync> Router<T> for RuleRouter<T> {
 fn not_found(name: &str) -> RouteError {
     RouteError::NotFound {
         name: name.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A table where several rules match the same paths, so order matters.
+    fn overlapping() -> Result<RuleRouter<usize>, RouteError> {
+        let patterns = [
+            "/a",
+            r"/a/(\d+)",
+            r"/a/(?P<word>\w+)",
+            "/a/.*",
+            r"/(b|c)/(.*)",
+            "/b/x",
+            "/.*",
+        ];
+        let mut router = RuleRouter::new();
+        for (i, pattern) in patterns.iter().enumerate() {
+            router.add_rule(url(pattern, i).build()?);
+        }
+        Ok(router)
+    }
+
+    /// The same router with the combined regex switched off.
+    fn linear(router: &RuleRouter<usize>) -> RuleRouter<usize> {
+        let copy = RuleRouter::from_rules(router.rules().iter().cloned());
+        let _ = copy.set.set(None);
+        copy
+    }
+
+    fn outcome(router: &RuleRouter<usize>, path: &str) -> Result<Option<usize>, PathArgError> {
+        Ok(router.find(path)?.map(|found| *found.target))
+    }
+
+    #[test]
+    fn linear_fallback_gives_the_same_answers() -> Result<(), RouteError> {
+        let fast = overlapping()?;
+        let slow = linear(&fast);
+        for path in [
+            "/a", "/a/1", "/a/w", "/a/-", "/b/x", "/c/y", "/d", "", "/a/%FF",
+        ] {
+            assert_eq!(outcome(&fast, path), outcome(&slow, path), "{path}");
+        }
+        assert_eq!(outcome(&slow, "/b/x"), Ok(Some(4)));
+        Ok(())
+    }
+
+    #[test]
+    fn adding_a_rule_rebuilds_the_combined_regex() -> Result<(), Box<dyn std::error::Error>> {
+        let mut router = RuleRouter::from_rules([url("/a", 0).build()?]);
+        assert_eq!(outcome(&router, "/b")?, None);
+        router.add_rule(url("/b", 1).build()?);
+        assert_eq!(outcome(&router, "/b")?, Some(1));
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn combined_and_linear_search_agree(path in "/[abc/%0-9F]{0,8}") {
+            let fast = overlapping().map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let slow = linear(&fast);
+            prop_assert_eq!(outcome(&fast, &path), outcome(&slow, &path));
+        }
     }
 }
