@@ -25,6 +25,8 @@ use super::routing::{
 };
 use super::signed::SecretKeys;
 use super::transform::{GzipContentEncodingFactory, TransformFactory};
+use super::UiModule;
+use crate::template::{Function, Loader, Whitespace};
 
 /// One access-log record, for a custom [`Settings::log_function`].
 #[derive(Debug, Clone)]
@@ -89,6 +91,17 @@ pub struct Settings {
     pub static_url_prefix: Option<String>,
     /// Limits for parsing form bodies.
     pub form_limits: FormLimits,
+    /// Autoescape function of templates: `None` = the default (`xhtml_escape`),
+    /// `Some(None)` = no autoescaping, `Some(Some(name))` = that function.
+    pub autoescape: Option<Option<String>>,
+    /// Whitespace mode of templates (default: by file name, as Tornado).
+    pub template_whitespace: Option<Whitespace>,
+    /// A template loader to use instead of one made from `template_path`.
+    pub template_loader: Option<Loader>,
+    /// Functions every template can call (Tornado's `ui_methods`).
+    pub ui_methods: Vec<(String, Function)>,
+    /// UI modules for `{% module Name(...) %}` (Tornado's `ui_modules`).
+    pub ui_modules: Vec<(String, Arc<dyn UiModule>)>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -223,6 +236,7 @@ where
 
 pub(crate) struct AppInner {
     pub(crate) settings: Settings,
+    pub(crate) loader: Option<Loader>,
     pub(crate) router: HostRouter<Arc<dyn HandlerFactory>>,
     pub(crate) default_handler: Option<Arc<dyn HandlerFactory>>,
     pub(crate) transforms: Vec<Arc<dyn TransformFactory>>,
@@ -458,8 +472,23 @@ impl ApplicationBuilder {
             transforms.push(Arc::new(GzipContentEncodingFactory));
         }
         transforms.extend(self.transforms);
+        let loader = match (&self.settings.template_loader, &self.settings.template_path) {
+            (Some(l), _) => Some(l.clone()),
+            (None, Some(path)) => {
+                let mut l = Loader::new(path);
+                if let Some(escape) = &self.settings.autoescape {
+                    l = l.with_autoescape(escape.as_deref());
+                }
+                if let Some(ws) = self.settings.template_whitespace {
+                    l = l.with_whitespace(ws);
+                }
+                Some(l)
+            }
+            (None, None) => None,
+        };
         Ok(Application {
             inner: Arc::new(AppInner {
+                loader,
                 settings: self.settings,
                 router,
                 default_handler: self.default_handler,

@@ -156,12 +156,12 @@ impl RequestContext {
             .map_err(cookie_error)
     }
 
-    /// The XSRF token for this session (Tornado's `xsrf_token`): from the `_xsrf` cookie, or
-    /// new — in which case the cookie is set on this response. Masked (version 2) unless the
-    /// `xsrf_cookie_version` setting is 1.
-    pub fn xsrf_token(&mut self) -> Result<String> {
+    /// The XSRF token, and the cookie to set if the token is new (no side effects).
+    pub(crate) fn compute_xsrf_token(
+        &mut self,
+    ) -> Result<(String, Option<(String, CookieOptions)>)> {
         if let Some(t) = &self.xsrf_token {
-            return Ok(t.clone());
+            return Ok((t.clone(), None));
         }
         let raw = self.raw_xsrf_token()?;
         let settings = &self.app.settings;
@@ -174,6 +174,7 @@ impl RequestContext {
             &ring::rand::SystemRandom::new(),
         )
         .map_err(cookie_error)?;
+        let mut cookie = None;
         if raw.version.is_none()
             && self.get_cookie(settings.xsrf_cookie_name()) != Some(token.as_str())
         {
@@ -184,10 +185,30 @@ impl RequestContext {
             {
                 options.expires_days = Some(30.0);
             }
-            let name = settings.xsrf_cookie_name().to_owned();
+            cookie = Some((settings.xsrf_cookie_name().to_owned(), options));
+        }
+        Ok((token, cookie))
+    }
+
+    /// Makes a computed token this request's token, setting its cookie when it is new.
+    pub(crate) fn accept_xsrf_token(
+        &mut self,
+        token: String,
+        cookie: Option<(String, CookieOptions)>,
+    ) -> Result {
+        if let Some((name, options)) = cookie {
             self.set_cookie_with(&name, &token, &options)?;
         }
-        self.xsrf_token = Some(token.clone());
+        self.xsrf_token = Some(token);
+        Ok(())
+    }
+
+    /// The XSRF token for this session (Tornado's `xsrf_token`): from the `_xsrf` cookie, or
+    /// new — in which case the cookie is set on this response. Masked (version 2) unless the
+    /// `xsrf_cookie_version` setting is 1.
+    pub fn xsrf_token(&mut self) -> Result<String> {
+        let (token, cookie) = self.compute_xsrf_token()?;
+        self.accept_xsrf_token(token.clone(), cookie)?;
         Ok(token)
     }
 

@@ -33,6 +33,7 @@ mod context;
 mod cookie_api;
 mod error;
 mod handler;
+mod render;
 mod request;
 
 pub mod cookies;
@@ -52,4 +53,5 @@ pub use context::HandlerContext;
 pub use cookie_api::{DEFAULT_SIGNED_COOKIE_EXPIRES_DAYS, DEFAULT_SIGNED_COOKIE_MAX_AGE_DAYS};
 pub use error::{HttpError, Result, WebError};
 pub use handler::RequestHandler;
+pub use render::UiModule;
 pub use request::{RequestContext, SERVER_HEADER};
