@@ -696,3 +696,42 @@ fn the_access_log_has_tornados_format() {
     assert_eq!(s.fetch("/logged?x=1").status, 404);
     assert!(log.wait(std::time::Duration::from_secs(20)));
 }
+
+#[test]
+fn prepare_can_raise_the_body_limit_of_a_streaming_handler() {
+    #[derive(Default)]
+    struct Counting(usize);
+    tornado::handler_actor!(Counting);
+    impl RequestHandler for Counting {
+        const STREAM_REQUEST_BODY: bool = true;
+        async fn prepare(&mut self, cx: &mut HandlerContext<Self>) -> Result {
+            if cx.request().path == "/raised" {
+                cx.set_max_body_size(1024 * 1024);
+            }
+            Ok(())
+        }
+        async fn data_received(&mut self, chunk: Bytes, _cx: &mut HandlerContext<Self>) -> Result {
+            self.0 += chunk.len();
+            Ok(())
+        }
+        async fn post(&mut self, cx: &mut HandlerContext<Self>) -> Result {
+            let n = self.0;
+            cx.write(n.to_string())
+        }
+    }
+    let settings = tornado::http::ServerSettings {
+        max_body_size: 1000,
+        ..Default::default()
+    };
+    let s = TestServer::with(app(vec![
+        url("/raised", Counting::default),
+        url("/fixed", Counting::default),
+    ]))
+    .settings(settings)
+    .start();
+    let body = vec![b'z'; 100_000];
+    let r = s.fetch_with(TestRequest::new("POST", "/raised").body(body.clone()));
+    assert_eq!((r.status, r.text()), (200, "100000".to_owned()));
+    let r = s.fetch_with(TestRequest::new("POST", "/fixed").body(body));
+    assert_eq!(r.status, 413);
+}
