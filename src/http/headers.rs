@@ -1,5 +1,6 @@
 //! [`HttpHeaders`]: Tornado's case-insensitive, order-keeping, multi-valued header map.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use super::error::HttpInputError;
@@ -30,8 +31,35 @@ use super::error::HttpInputError;
 /// ```
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct HttpHeaders {
-    entries: Vec<(String, String)>,
+    entries: Vec<(Cow<'static, str>, Cow<'static, str>)>,
 }
+
+/// Canonical spellings of common header names, so that decoding them allocates nothing.
+const COMMON_NAMES: &[&str] = &[
+    "Host",
+    "Accept",
+    "Accept-Encoding",
+    "Accept-Language",
+    "Cache-Control",
+    "Connection",
+    "Content-Length",
+    "Content-Type",
+    "Cookie",
+    "Date",
+    "Etag",
+    "Expect",
+    "If-Modified-Since",
+    "If-None-Match",
+    "Origin",
+    "Referer",
+    "Server",
+    "Set-Cookie",
+    "Transfer-Encoding",
+    "Upgrade",
+    "User-Agent",
+    "X-Forwarded-For",
+    "X-Real-Ip",
+];
 
 /// Puts a header name into `Http-Header-Case`: `content-type` → `Content-Type`.
 pub fn normalize_header_name(name: &str) -> String {
@@ -48,6 +76,7 @@ pub fn normalize_header_name(name: &str) -> String {
     out
 }
 
+#[inline]
 fn is_normalized(name: &str) -> bool {
     let mut start_of_word = true;
     for b in name.bytes() {
@@ -64,23 +93,29 @@ fn is_normalized(name: &str) -> bool {
     true
 }
 
-fn normalized(name: &str) -> String {
+fn normalized(name: &str) -> Cow<'static, str> {
+    if let Some(common) = COMMON_NAMES
+        .iter()
+        .find(|c| c.len() == name.len() && c.eq_ignore_ascii_case(name))
+    {
+        return Cow::Borrowed(common);
+    }
     if is_normalized(name) {
-        name.to_owned()
+        Cow::Owned(name.to_owned())
     } else {
-        normalize_header_name(name)
+        Cow::Owned(normalize_header_name(name))
     }
 }
 
 /// `true` for the bytes allowed in a header field name (an RFC 9110 `token`).
-pub(crate) fn is_token_byte(b: u8) -> bool {
+pub(crate) const fn is_token_byte(b: u8) -> bool {
     matches!(b,
         b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`'
         | b'|' | b'~' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
 }
 
 /// `true` for bytes allowed in a header field value: visible characters, space, tab, obs-text.
-pub(crate) fn is_value_byte(b: u8) -> bool {
+pub(crate) const fn is_value_byte(b: u8) -> bool {
     b == b'\t' || (b >= 0x20 && b != 0x7f)
 }
 
@@ -107,13 +142,25 @@ impl HttpHeaders {
 
     /// Adds a value for `name`, keeping any values already there.
     pub fn add(&mut self, name: &str, value: impl Into<String>) {
-        self.entries.push((normalized(name), value.into()));
+        self.entries
+            .push((normalized(name), Cow::Owned(value.into())));
+    }
+
+    /// [`add`](Self::add) for a name and value known at compile time (no allocation). Give the
+    /// name in `Http-Header-Case`; other spellings are normalised (with an allocation).
+    pub fn add_static(&mut self, name: &'static str, value: &'static str) {
+        let name = if is_normalized(name) {
+            Cow::Borrowed(name)
+        } else {
+            Cow::Owned(normalize_header_name(name))
+        };
+        self.entries.push((name, Cow::Borrowed(value)));
     }
 
     /// Sets `name` to a single value, replacing every value it had (Tornado's `h[name] = v`).
     /// The header keeps the position of its first occurrence.
     pub fn set(&mut self, name: &str, value: impl Into<String>) {
-        let value = value.into();
+        let value: Cow<'static, str> = Cow::Owned(value.into());
         match self.position(name) {
             Some(i) => {
                 self.entries[i].1 = value;
@@ -132,7 +179,7 @@ impl HttpHeaders {
 
     /// The first value of `name`, if any.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.position(name).map(|i| self.entries[i].1.as_str())
+        self.position(name).map(|i| self.entries[i].1.as_ref())
     }
 
     /// Every value of `name` joined with `,` (Tornado's `headers[name]`), or `None`.
@@ -150,7 +197,7 @@ impl HttpHeaders {
         self.entries
             .iter()
             .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
             .collect()
     }
 
@@ -183,7 +230,7 @@ impl HttpHeaders {
 
     /// Every `(name, value)` pair in insertion order, repeats included (Tornado's `get_all`).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        self.entries.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+        self.entries.iter().map(|(n, v)| (n.as_ref(), v.as_ref()))
     }
 
     /// The distinct header names, in order of first appearance.
@@ -191,7 +238,7 @@ impl HttpHeaders {
         let mut out: Vec<&str> = Vec::new();
         for (n, _) in &self.entries {
             if !out.iter().any(|o| o.eq_ignore_ascii_case(n)) {
-                out.push(n);
+                out.push(n.as_ref());
             }
         }
         out
@@ -264,10 +311,11 @@ impl HttpHeaders {
             };
             let more = text(trim_ows(line));
             if !more.is_empty() {
-                if !last.1.is_empty() {
-                    last.1.push(' ');
+                let value = last.1.to_mut();
+                if !value.is_empty() {
+                    value.push(' ');
                 }
-                last.1.push_str(&more);
+                value.push_str(&more);
             }
             return Ok(());
         }
@@ -335,12 +383,12 @@ impl<N: AsRef<str>, V: Into<String>> Extend<(N, V)> for HttpHeaders {
 impl<'a> IntoIterator for &'a HttpHeaders {
     type Item = (&'a str, &'a str);
     type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (String, String)>,
-        fn(&'a (String, String)) -> (&'a str, &'a str),
+        std::slice::Iter<'a, (Cow<'static, str>, Cow<'static, str>)>,
+        fn(&'a (Cow<'static, str>, Cow<'static, str>)) -> (&'a str, &'a str),
     >;
     fn into_iter(self) -> Self::IntoIter {
-        fn pair(e: &(String, String)) -> (&str, &str) {
-            (e.0.as_str(), e.1.as_str())
+        fn pair<'b>(e: &'b (Cow<'static, str>, Cow<'static, str>)) -> (&'b str, &'b str) {
+            (e.0.as_ref(), e.1.as_ref())
         }
         self.entries.iter().map(pair)
     }

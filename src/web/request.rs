@@ -340,8 +340,9 @@ impl RequestContext {
     /// `Content-Type: text/html; charset=UTF-8`, `200`). Cookies set are kept.
     pub fn clear(&mut self) {
         self.headers.clear();
-        self.headers.add("Server", SERVER_HEADER);
-        self.headers.add("Content-Type", "text/html; charset=UTF-8");
+        self.headers.add_static("Server", SERVER_HEADER);
+        self.headers
+            .add_static("Content-Type", "text/html; charset=UTF-8");
         self.header_error = None;
         self.buffer.clear();
         self.buffered = 0;

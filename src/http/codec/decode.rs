@@ -300,9 +300,10 @@ fn parse_request_head(
     raw: &[u8],
     limits: &CodecLimits,
 ) -> Result<(String, String, Version, HttpHeaders), DecodeError> {
-    let mut slots = [httparse::EMPTY_HEADER; MAX_FAST_HEADERS];
-    let mut req = httparse::Request::new(&mut slots);
-    match req.parse(raw) {
+    let mut slots =
+        [const { std::mem::MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_FAST_HEADERS];
+    let mut req = httparse::Request::new(&mut []);
+    match req.parse_with_uninit_headers(raw, &mut slots) {
         Ok(httparse::Status::Complete(_)) => {
             if req.headers.len() > limits.max_headers {
                 return Err(too_many_headers(limits));
@@ -393,7 +394,7 @@ fn framing(
     version: Version,
     headers: &HttpHeaders,
 ) -> Result<(BodyLength, bool), DecodeError> {
-    let hosts = headers.get_list("Host").len();
+    let hosts = headers.iter().filter(|(n, _)| *n == "Host").count();
     if hosts > 1 || (version == Version::Http11 && hosts == 0) {
         return Err(DecodeError::bad_request(if hosts == 0 {
             "missing Host header"
@@ -401,8 +402,19 @@ fn framing(
             "repeated Host header"
         }));
     }
-    let te = headers.get_list("Transfer-Encoding");
-    let cl = headers.get_list("Content-Length");
+    // Names are canonical in HttpHeaders; the common case (no body headers) allocates nothing.
+    let has_te = headers.contains("Transfer-Encoding");
+    let has_cl = headers.contains("Content-Length");
+    let te = if has_te {
+        headers.get_list("Transfer-Encoding")
+    } else {
+        Vec::new()
+    };
+    let cl = if has_cl {
+        headers.get_list("Content-Length")
+    } else {
+        Vec::new()
+    };
     let body = if !te.is_empty() {
         if !cl.is_empty() {
             return Err(DecodeError::bad_request(
@@ -459,9 +471,9 @@ fn framing(
 
     let has_token = |token: &str| {
         headers
-            .get_list("Connection")
             .iter()
-            .flat_map(|v| v.split(','))
+            .filter(|(n, _)| *n == "Connection")
+            .flat_map(|(_, v)| v.split(','))
             .any(|t| t.trim().eq_ignore_ascii_case(token))
     };
     let keep_alive = match version {

@@ -121,22 +121,23 @@ impl ResponseEncoder {
         let mut app_chunked = false;
         let mut has_date = false;
         let mut has_connection = false;
+        // HttpHeaders keeps names in canonical case, so plain comparisons suffice.
         for (name, value) in head.headers.iter() {
-            if name.eq_ignore_ascii_case("Content-Length") {
+            if name == "Content-Length" {
                 let n = parse_content_length(value.trim())
                     .ok_or_else(|| EncodeError::InvalidContentLength(value.to_owned()))?;
                 if declared.is_some_and(|d| d != n) {
                     return Err(EncodeError::InvalidContentLength(value.to_owned()));
                 }
                 declared = Some(n);
-            } else if name.eq_ignore_ascii_case("Transfer-Encoding") {
+            } else if name == "Transfer-Encoding" {
                 app_chunked = value
                     .rsplit(',')
                     .next()
                     .is_some_and(|c| c.trim().eq_ignore_ascii_case("chunked"));
-            } else if name.eq_ignore_ascii_case("Date") {
+            } else if name == "Date" {
                 has_date = true;
-            } else if name.eq_ignore_ascii_case("Connection") {
+            } else if name == "Connection" {
                 has_connection = true;
                 if value
                     .split(',')
@@ -182,16 +183,13 @@ impl ResponseEncoder {
         dst.extend_from_slice(b"\r\n");
 
         for (name, value) in head.headers.iter() {
-            if strip_length
-                && (name.eq_ignore_ascii_case("Content-Length")
-                    || name.eq_ignore_ascii_case("Transfer-Encoding"))
-            {
+            if strip_length && (name == "Content-Length" || name == "Transfer-Encoding") {
                 continue;
             }
-            if name.is_empty() || !name.bytes().all(is_token_byte) {
+            if name.is_empty() || !name.bytes().all(|b| TOKEN[usize::from(b)]) {
                 return Err(EncodeError::InvalidHeader(name.to_owned()));
             }
-            if !value.bytes().all(is_value_byte) {
+            if !value.bytes().all(|b| VALUE[usize::from(b)]) {
                 return Err(EncodeError::InvalidHeader(format!("{name}: {value:?}")));
             }
             put_header(dst, name, value);
@@ -284,6 +282,24 @@ impl ResponseEncoder {
         }
     }
 }
+
+const fn byte_table(value: bool) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = if value {
+            is_value_byte(i as u8)
+        } else {
+            is_token_byte(i as u8)
+        };
+        i += 1;
+    }
+    t
+}
+
+/// Bytes allowed in header names and values, as tables for the hot path.
+static TOKEN: [bool; 256] = byte_table(false);
+static VALUE: [bool; 256] = byte_table(true);
 
 fn put_header(dst: &mut BytesMut, name: &str, value: &str) {
     dst.extend_from_slice(name.as_bytes());

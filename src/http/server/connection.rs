@@ -151,6 +151,8 @@ struct Busy {
 struct Driver {
     io: ServerStream,
     info: ConnectionInfo,
+    /// The peer's IP as text, formatted once per connection.
+    peer_ip: String,
     params: Rc<ConnParams>,
     shared: SharedRef,
     read_buf: BytesMut,
@@ -175,9 +177,14 @@ impl Driver {
         shared: SharedRef,
     ) -> Self {
         let decoder = RequestDecoder::new(params.settings.codec_limits());
+        let peer_ip = match info.peer_addr {
+            Some(a) => a.ip().to_string(),
+            None => "0.0.0.0".to_owned(),
+        };
         Driver {
             io,
             info,
+            peer_ip,
             params,
             shared,
             read_buf: BytesMut::with_capacity(8192),
@@ -231,7 +238,7 @@ impl Driver {
         self.head_started = None;
         self.body_wait_since = None;
         let settings = &self.params.settings;
-        let (remote_ip, protocol) = client_address(settings, &self.info, &head);
+        let (remote_ip, protocol) = client_address(settings, &self.peer_ip, &self.info, &head);
         let keep_alive = head.keep_alive && !settings.no_keep_alive;
         let ctx = ResponseContext {
             head_request: head.is_head(),
@@ -741,13 +748,11 @@ fn log_panic(panic: &Box<dyn std::any::Any + Send>) {
 /// The client's IP and scheme, honouring `xheaders` and the `protocol` setting.
 fn client_address(
     settings: &ServerSettings,
+    peer_ip: &str,
     info: &ConnectionInfo,
     head: &RequestHead,
 ) -> (String, String) {
-    let mut remote_ip = match info.peer_addr {
-        Some(a) => a.ip().to_string(),
-        None => "0.0.0.0".to_owned(),
-    };
+    let mut remote_ip = peer_ip.to_owned();
     let mut protocol = match &settings.protocol {
         Some(p) => p.clone(),
         None if info.secure => "https".to_owned(),
@@ -821,6 +826,7 @@ mod tests {
         let s = ServerSettings::default();
         let (ip, proto) = client_address(
             &s,
+            "10.0.0.1",
             &info(),
             &head_with(&[("X-Real-Ip", "1.2.3.4"), ("X-Scheme", "https")]),
         );
@@ -833,7 +839,7 @@ mod tests {
             xheaders: true,
             ..Default::default()
         };
-        let addr = |h: &[(&str, &str)]| client_address(&s, &info(), &head_with(h));
+        let addr = |h: &[(&str, &str)]| client_address(&s, "10.0.0.1", &info(), &head_with(h));
         assert_eq!(
             addr(&[("X-Forwarded-For", "1.1.1.1, 2.2.2.2")]).0,
             "2.2.2.2"
@@ -854,7 +860,7 @@ mod tests {
             secure: true,
         };
         assert_eq!(
-            client_address(&s, &unix, &head_with(&[])),
+            client_address(&s, "0.0.0.0", &unix, &head_with(&[])),
             ("0.0.0.0".into(), "https".into())
         );
     }
