@@ -138,9 +138,25 @@ impl<'a> RouteRequest<'a> {
     /// use tornado::web::routing::RouteRequest;
     /// assert_eq!(RouteRequest::new("[::1]:80", "/").host_name(), "[::1]");
     /// ```
-    pub fn new(host: &str, path: &'a str) -> Self {
+    pub fn new(host: &'a str, path: &'a str) -> Self {
+        // The common case — a lower-case name, maybe with a port — borrows.
+        let plain = host.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-' || b == b':'
+        });
+        let fast = plain
+            && match host.split_once(':') {
+                None => true,
+                Some((name, port)) => {
+                    !name.is_empty() && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())
+                }
+            };
+        let host_name = if fast {
+            Cow::Borrowed(host.split(':').next().unwrap_or(host))
+        } else {
+            Cow::Owned(split_host_and_port(&host.to_ascii_lowercase()).0)
+        };
         RouteRequest {
-            host_name: Cow::Owned(split_host_and_port(&host.to_ascii_lowercase()).0),
+            host_name,
             path,
             x_real_ip: false,
         }
@@ -431,21 +447,24 @@ impl<T> RuleRouter<T> {
         let set = self.set.get_or_init(|| {
             RegexSet::new(self.rules.iter().map(|spec| spec.regex().as_str())).ok()
         });
-        match set {
-            Some(set) => {
-                for index in set.matches(request.path()).iter() {
-                    if let Some(found) = self.try_rule(&self.rules[index], request)? {
-                        return Ok(Some(found));
-                    }
+        let path = request.path();
+        // Plain-path rules are compared directly; the regex set runs (once) only when a rule
+        // that needs it is reached.
+        let mut set_matches = None;
+        for (index, spec) in self.rules.iter().enumerate() {
+            let hit = if spec.is_literal() {
+                spec.is_match(path)
+            } else {
+                match set {
+                    Some(set) => set_matches
+                        .get_or_insert_with(|| set.matches(path))
+                        .matched(index),
+                    None => spec.is_match(path),
                 }
-            }
-            None => {
-                for spec in &self.rules {
-                    if spec.is_match(request.path()) {
-                        if let Some(found) = self.try_rule(spec, request)? {
-                            return Ok(Some(found));
-                        }
-                    }
+            };
+            if hit {
+                if let Some(found) = self.try_rule(spec, request)? {
+                    return Ok(Some(found));
                 }
             }
         }

@@ -146,6 +146,9 @@ enum Groups {
 /// ```
 pub struct UrlSpec<T> {
     pattern: String,
+    /// The path itself when the pattern has no regex syntax (`/`, `/about`): matched by
+    /// comparison, without running the regex.
+    literal: Option<String>,
     regex: Regex,
     groups: Groups,
     reverse: Option<ReverseTemplate>,
@@ -191,8 +194,12 @@ impl<T> UrlSpec<T> {
                 pattern: pattern.to_owned(),
             });
         };
+        let body = pattern.strip_suffix('$').unwrap_or(pattern);
+        let literal = (total == 0 && !body.contains(|c: char| "\\.+*?()|[]{}^$".contains(c)))
+            .then(|| body.to_owned());
         Ok(UrlSpec {
             pattern: pattern.to_owned(),
+            literal,
             reverse: ReverseTemplate::parse(pattern, total),
             regex,
             groups,
@@ -254,7 +261,15 @@ impl<T> UrlSpec<T> {
     /// # Ok::<(), tornado::web::routing::RouteError>(())
     /// ```
     pub fn is_match(&self, path: &str) -> bool {
-        self.regex.is_match(path)
+        match &self.literal {
+            Some(literal) => literal == path,
+            None => self.regex.is_match(path),
+        }
+    }
+
+    /// `true` when the pattern is a plain path, matched by comparison.
+    pub(crate) fn is_literal(&self) -> bool {
+        self.literal.is_some()
     }
 
     /// Matches the whole of `path` and returns its percent-decoded arguments, `Ok(None)` when
@@ -352,6 +367,7 @@ impl<T: Clone> Clone for UrlSpec<T> {
     fn clone(&self) -> Self {
         UrlSpec {
             pattern: self.pattern.clone(),
+            literal: self.literal.clone(),
             regex: self.regex.clone(),
             groups: self.groups.clone(),
             reverse: self.reverse.clone(),
