@@ -68,7 +68,7 @@ fn push_u64(out: &mut String, mut n: u64) {
             break;
         }
     }
-    out.push_str(std::str::from_utf8(&buf[pos..]).unwrap_or("0"));
+    out.extend(buf[pos..].iter().map(|&b| b as char));
 }
 
 fn write_python_float_general(out: &mut String, x: f64) {

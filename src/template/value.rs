@@ -220,6 +220,23 @@ impl Dict {
             .map(|(_, v)| v)
     }
 
+    /// Looks up a string key, trying the position remembered in `hint` first.
+    pub(crate) fn get_str_hinted(&self, key: &str, hint: &std::sync::atomic::AtomicU32) -> Option<&Value> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let h = hint.load(Relaxed) as usize;
+        if let Some((Value::Str(k), v)) = self.entries.get(h) {
+            if &**k == key {
+                return Some(v);
+            }
+        }
+        let i = match &self.index {
+            Some(index) => *index.get(key)?,
+            None => self.entries.iter().position(|(k, _)| matches!(k, Value::Str(s) if &**s == key))?,
+        };
+        hint.store(i as u32, Relaxed);
+        Some(&self.entries[i].1)
+    }
+
     /// Looks up a key with Python equality (`1 == 1.0 == True`).
     pub fn get(&self, key: &Value) -> Option<&Value> {
         self.position(key).map(|i| &self.entries[i].1)
@@ -537,8 +554,7 @@ fn write_int(out: &mut String, i: i64) {
     if i < 0 {
         out.push('-');
     }
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(&buf[pos..]).unwrap_or("0"));
+    out.extend(buf[pos..].iter().map(|&b| b as char));
 }
 
 /// Python's `repr()` of a string: single quotes unless the text holds `'` but no `"`.
