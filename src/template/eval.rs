@@ -90,13 +90,20 @@ pub(crate) fn eval_cow<'a>(e: &'a Expr, s: &Scope<'a>) -> EResult<Cow<'a, Value>
     match e {
         Expr::Const(v) => Ok(Cow::Borrowed(v)),
         Expr::Name(id) => s.lookup(*id).map(Cow::Borrowed),
-        Expr::Attr(obj, name, hint) => match eval_cow(obj, s)? {
-            Cow::Borrowed(o) => attr_ref(o, name, hint).map(Cow::Borrowed),
-            Cow::Owned(o) => attr_ref(&o, name, hint).cloned().map(Cow::Owned),
+        // `row.key` / `row['key']` on a variable (the common shape) skip one recursion.
+        Expr::Attr(obj, name, hint) => match &**obj {
+            Expr::Name(id) => attr_ref(s.lookup(*id)?, name, hint).map(Cow::Borrowed),
+            _ => match eval_cow(obj, s)? {
+                Cow::Borrowed(o) => attr_ref(o, name, hint).map(Cow::Borrowed),
+                Cow::Owned(o) => attr_ref(&o, name, hint).cloned().map(Cow::Owned),
+            },
         },
-        Expr::Item(obj, key, hint) => match eval_cow(obj, s)? {
-            Cow::Borrowed(o) => item_ref(o, key, hint).map(Cow::Borrowed),
-            Cow::Owned(o) => item_ref(&o, key, hint).cloned().map(Cow::Owned),
+        Expr::Item(obj, key, hint) => match &**obj {
+            Expr::Name(id) => item_ref(s.lookup(*id)?, key, hint).map(Cow::Borrowed),
+            _ => match eval_cow(obj, s)? {
+                Cow::Borrowed(o) => item_ref(o, key, hint).map(Cow::Borrowed),
+                Cow::Owned(o) => item_ref(&o, key, hint).cloned().map(Cow::Owned),
+            },
         },
         Expr::Index(obj, idx) => {
             let i = eval_cow(idx, s)?;

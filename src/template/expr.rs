@@ -769,7 +769,9 @@ impl<'n> Parser<'n> {
         } else {
             match parts[0].take() {
                 Some(index) => match *index {
-                    Expr::Const(Value::Str(key)) => Ok(Expr::Item(Box::new(target), key, KeyHint::default())),
+                    Expr::Const(Value::Str(key)) => {
+                        Ok(Expr::Item(Box::new(target), key, KeyHint::default()))
+                    }
                     index => Ok(Expr::Index(Box::new(target), Box::new(index))),
                 },
                 None => Err("empty subscript".into()),

@@ -221,7 +221,11 @@ impl Dict {
     }
 
     /// Looks up a string key, trying the position remembered in `hint` first.
-    pub(crate) fn get_str_hinted(&self, key: &str, hint: &std::sync::atomic::AtomicU32) -> Option<&Value> {
+    pub(crate) fn get_str_hinted(
+        &self,
+        key: &str,
+        hint: &std::sync::atomic::AtomicU32,
+    ) -> Option<&Value> {
         use std::sync::atomic::Ordering::Relaxed;
         let h = hint.load(Relaxed) as usize;
         if let Some((Value::Str(k), v)) = self.entries.get(h) {
@@ -231,7 +235,10 @@ impl Dict {
         }
         let i = match &self.index {
             Some(index) => *index.get(key)?,
-            None => self.entries.iter().position(|(k, _)| matches!(k, Value::Str(s) if &**s == key))?,
+            None => self
+                .entries
+                .iter()
+                .position(|(k, _)| matches!(k, Value::Str(s) if &**s == key))?,
         };
         hint.store(i as u32, Relaxed);
         Some(&self.entries[i].1)
