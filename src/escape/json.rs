@@ -57,7 +57,8 @@ fn write_short_decimal(out: &mut String, x: f64) -> bool {
     false
 }
 
-fn push_u64(out: &mut String, mut n: u64) {
+/// Appends the decimal digits of `n`.
+pub(crate) fn push_u64(out: &mut String, mut n: u64) {
     let mut buf = [0u8; 20];
     let mut pos = buf.len();
     loop {

@@ -576,6 +576,15 @@ impl<'a> Renderer<'a> {
         &[]
     }
 
+    fn scope<'s>(&'s self, t: &'s Template, map: &'s [u32]) -> Scope<'s> {
+        Scope {
+            slots: &self.slots,
+            map,
+            names: &t.names,
+            work: &self.work,
+        }
+    }
+
     fn fail(t: &Template, line: usize, e: EvalError) -> Box<RenderError> {
         Box::new(RenderError {
             message: e.msg,
@@ -613,12 +622,7 @@ impl<'a> Renderer<'a> {
         e: &Expr,
         line: usize,
     ) -> Result<Value, Box<RenderError>> {
-        let scope = Scope {
-            slots: &self.slots,
-            map,
-            names: &t.names,
-            work: &self.work,
-        };
+        let scope = self.scope(t, map);
         eval::eval(e, &scope).map_err(|err| Self::fail(t, line, err))
     }
 
@@ -649,12 +653,7 @@ impl<'a> Renderer<'a> {
         if !kwargs.is_empty() || args.is_empty() || args.len() > 2 {
             return Ok(None);
         }
-        let scope = Scope {
-            slots: &self.slots,
-            map,
-            names: &t.names,
-            work: &self.work,
-        };
+        let scope = self.scope(t, map);
         if !matches!(scope.lookup(*f), Ok(Value::Builtin(Builtin::Enumerate))) {
             return Ok(None);
         }
@@ -689,12 +688,7 @@ impl<'a> Renderer<'a> {
         e: &Expr,
         line: usize,
     ) -> Result<bool, Box<RenderError>> {
-        let scope = Scope {
-            slots: &self.slots,
-            map,
-            names: &t.names,
-            work: &self.work,
-        };
+        let scope = self.scope(t, map);
         eval::eval_cow(e, &scope)
             .map(|v| v.truthy())
             .map_err(|err| Self::fail(t, line, err))
@@ -782,6 +776,7 @@ impl<'a> Renderer<'a> {
         raw: bool,
         line: usize,
     ) -> Result<(), Box<RenderError>> {
+        // Field-wise borrow: the output buffer is written while the scope is alive.
         let scope = Scope {
             slots: &self.slots,
             map,
@@ -979,12 +974,7 @@ impl<'a> Renderer<'a> {
                 } => {
                     let mut v = self.eval(t, map, value, *line)?;
                     if let (Some(op), Target::Name(id)) = (op, target) {
-                        let scope = Scope {
-                            slots: &self.slots,
-                            map,
-                            names: &t.names,
-                            work: &self.work,
-                        };
+                        let scope = self.scope(t, map);
                         let cur = scope.lookup(*id).map_err(|e| Self::fail(t, *line, e))?;
                         v = eval::charge(&scope, eval::binary(*op, cur, &v))
                             .map_err(|e| Self::fail(t, *line, e))?;

@@ -547,21 +547,10 @@ impl Value {
 
 /// Appends the decimal form of `i` without going through `fmt`.
 fn write_int(out: &mut String, i: i64) {
-    let mut buf = [0u8; 20];
-    let mut n = i.unsigned_abs();
-    let mut pos = buf.len();
-    loop {
-        pos -= 1;
-        buf[pos] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
     if i < 0 {
         out.push('-');
     }
-    out.extend(buf[pos..].iter().map(|&b| b as char));
+    crate::escape::push_u64(out, i.unsigned_abs());
 }
 
 /// Python's `repr()` of a string: single quotes unless the text holds `'` but no `"`.
