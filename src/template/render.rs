@@ -855,41 +855,31 @@ impl<'a> Renderer<'a> {
                     line,
                 } => {
                     // `for i, x in enumerate(seq)`: count instead of building tuples.
-                    if let Some((seq, start, ids)) =
-                        self.enumerate_loop(t, map, iter, target, *line)?
-                    {
-                        let mut broke = false;
-                        for (n, item) in seq.iter().enumerate() {
-                            self.tick(t, *line)?;
-                            let index = start.saturating_add(n as i64);
-                            self.set_slot(map, ids.0, Value::Int(index));
-                            self.set_slot(map, ids.1, item.clone());
-                            if self.exec(t, map, body)? == Flow::Break {
-                                broke = true;
-                                break;
+                    let (items, counter) = match self.enumerate_loop(t, map, iter, target, *line)? {
+                        Some((seq, start, ids)) => (seq, Some((start, ids))),
+                        None => match self.eval(t, map, iter, *line)? {
+                            Value::List(items) | Value::Tuple(items) => (items, None),
+                            other => {
+                                let items =
+                                    eval::iterate(&other).map_err(|e| Self::fail(t, *line, e))?;
+                                (Arc::new(items), None)
                             }
-                        }
-                        if !broke {
-                            if let Some(e) = orelse {
-                                let f = self.exec(t, map, e)?;
-                                if f != Flow::Normal {
-                                    return Ok(f);
-                                }
-                            }
-                        }
-                        continue;
-                    }
-                    let seq = self.eval(t, map, iter, *line)?;
-                    let items: Arc<Vec<Value>> = match seq {
-                        Value::List(items) | Value::Tuple(items) => items,
-                        other => {
-                            Arc::new(eval::iterate(&other).map_err(|e| Self::fail(t, *line, e))?)
-                        }
+                        },
                     };
                     let mut broke = false;
-                    for item in items.iter() {
+                    for (n, item) in items.iter().enumerate() {
                         self.tick(t, *line)?;
-                        self.assign(t, map, target, item.clone(), *line)?;
+                        match counter {
+                            Some((start, (index_id, item_id))) => {
+                                self.set_slot(
+                                    map,
+                                    index_id,
+                                    Value::Int(start.saturating_add(n as i64)),
+                                );
+                                self.set_slot(map, item_id, item.clone());
+                            }
+                            None => self.assign(t, map, target, item.clone(), *line)?,
+                        }
                         if self.exec(t, map, body)? == Flow::Break {
                             broke = true;
                             break;
