@@ -124,3 +124,13 @@ fn custom_source_and_shared_across_threads() {
     let outs: Vec<String> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     assert!(outs.iter().all(|o| o.starts_with("t:")));
 }
+
+#[test]
+fn handles_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<tornado::template::Template>();
+    check::<Loader>();
+    check::<DictLoader>();
+    check::<Namespace>();
+    check::<Value>();
+}

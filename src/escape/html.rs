@@ -2,18 +2,36 @@
 
 use super::entities::ENTITIES;
 
+/// Bytes that `xhtml_escape` replaces.
+static NEEDS_ESCAPE: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'&' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'>' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'\'' as usize] = true;
+    t
+};
+
 /// Appends `s` to `out` with `& < > " '` replaced by their HTML references.
 pub(crate) fn xhtml_escape_into(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
+    let Some(first) = bytes.iter().position(|&b| NEEDS_ESCAPE[b as usize]) else {
+        out.push_str(s);
+        return;
+    };
+    out.reserve(s.len() + 16);
     let mut last = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    for (i, &b) in bytes.iter().enumerate().skip(first) {
+        if !NEEDS_ESCAPE[b as usize] {
+            continue;
+        }
         let rep = match b {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
+            _ => "&#39;",
         };
         out.push_str(&s[last..i]);
         out.push_str(rep);

@@ -57,7 +57,8 @@ fn write_short_decimal(out: &mut String, x: f64) -> bool {
     false
 }
 
-fn push_u64(out: &mut String, mut n: u64) {
+/// Appends the decimal digits of `n`.
+pub(crate) fn push_u64(out: &mut String, mut n: u64) {
     let mut buf = [0u8; 20];
     let mut pos = buf.len();
     loop {
@@ -68,7 +69,7 @@ fn push_u64(out: &mut String, mut n: u64) {
             break;
         }
     }
-    out.push_str(std::str::from_utf8(&buf[pos..]).unwrap_or("0"));
+    out.extend(buf[pos..].iter().map(|&b| b as char));
 }
 
 fn write_python_float_general(out: &mut String, x: f64) {
@@ -150,17 +151,22 @@ fn write_python_float_general(out: &mut String, x: f64) {
 /// floats in `repr` form.
 pub(crate) struct PythonFormatter;
 
+/// Python's item separator: `", "` before every item but the first.
+fn item_separator<W: ?Sized + io::Write>(w: &mut W, first: bool) -> io::Result<()> {
+    if first {
+        Ok(())
+    } else {
+        w.write_all(b", ")
+    }
+}
+
 impl serde_json::ser::Formatter for PythonFormatter {
     fn begin_array_value<W: ?Sized + io::Write>(
         &mut self,
         w: &mut W,
         first: bool,
     ) -> io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            w.write_all(b", ")
-        }
+        item_separator(w, first)
     }
 
     fn begin_object_key<W: ?Sized + io::Write>(
@@ -168,11 +174,7 @@ impl serde_json::ser::Formatter for PythonFormatter {
         w: &mut W,
         first: bool,
     ) -> io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            w.write_all(b", ")
-        }
+        item_separator(w, first)
     }
 
     fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {

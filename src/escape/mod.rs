@@ -51,7 +51,7 @@ mod url;
 
 pub(crate) use html::xhtml_escape_into;
 pub use html::{xhtml_escape, xhtml_unescape};
-pub(crate) use json::{python_float_repr, write_python_float};
+pub(crate) use json::{push_u64, python_float_repr, write_python_float};
 pub use linkify::{ExtraParams, LinkifyOptions};
 pub use url::{url_escape, url_unescape, url_unescape_bytes};
 
@@ -94,25 +94,31 @@ pub fn json_decode<T: DeserializeOwned>(value: impl AsRef<[u8]>) -> Result<T, se
 /// assert_eq!(squeeze("\t a\x00\x01 b \n"), "a b");
 /// ```
 pub fn squeeze(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    let mut in_run = false;
-    for c in value.chars() {
-        if c <= '\u{20}' {
-            if !in_run {
-                out.push(' ');
-                in_run = true;
-            }
-        } else {
-            out.push(c);
-            in_run = false;
-        }
-    }
+    let out = collapse_runs(value, |c| c <= '\u{20}', " ");
     let trimmed = out.trim();
     if trimmed.len() == out.len() {
         out
     } else {
         trimmed.to_string()
     }
+}
+
+/// Replaces every maximal run of characters matching `in_run` with `with`.
+pub(crate) fn collapse_runs(value: &str, in_run: impl Fn(char) -> bool, with: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut running = false;
+    for c in value.chars() {
+        if in_run(c) {
+            if !running {
+                out.push_str(with);
+                running = true;
+            }
+        } else {
+            out.push(c);
+            running = false;
+        }
+    }
+    out
 }
 
 /// Converts plain text into HTML with links.

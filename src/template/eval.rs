@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use super::builtins;
-use super::expr::{BinOp, CmpOp, Expr, UnOp};
+use super::expr::{BinOp, CmpOp, Expr, KeyHint, UnOp};
 use super::limits::{MAX_EXPRESSION_WORK, MAX_OUTPUT_BYTES, MAX_SEQUENCE_LEN};
 use super::value::Value;
 
@@ -52,6 +52,7 @@ pub(crate) struct Scope<'a> {
 }
 
 /// Charges the size of a freshly built value against the render's work budget.
+#[inline]
 pub(crate) fn charge(s: &Scope<'_>, v: EResult<Value>) -> EResult<Value> {
     let v = v?;
     let cost = match &v {
@@ -89,13 +90,20 @@ pub(crate) fn eval_cow<'a>(e: &'a Expr, s: &Scope<'a>) -> EResult<Cow<'a, Value>
     match e {
         Expr::Const(v) => Ok(Cow::Borrowed(v)),
         Expr::Name(id) => s.lookup(*id).map(Cow::Borrowed),
-        Expr::Attr(obj, name) => match eval_cow(obj, s)? {
-            Cow::Borrowed(o) => attr_ref(o, name).map(Cow::Borrowed),
-            Cow::Owned(o) => attr_ref(&o, name).cloned().map(Cow::Owned),
+        // `row.key` / `row['key']` on a variable (the common shape) skip one recursion.
+        Expr::Attr(obj, name, hint) => match &**obj {
+            Expr::Name(id) => attr_ref(s.lookup(*id)?, name, hint).map(Cow::Borrowed),
+            _ => match eval_cow(obj, s)? {
+                Cow::Borrowed(o) => attr_ref(o, name, hint).map(Cow::Borrowed),
+                Cow::Owned(o) => attr_ref(&o, name, hint).cloned().map(Cow::Owned),
+            },
         },
-        Expr::Item(obj, key) => match eval_cow(obj, s)? {
-            Cow::Borrowed(o) => item_ref(o, key).map(Cow::Borrowed),
-            Cow::Owned(o) => item_ref(&o, key).cloned().map(Cow::Owned),
+        Expr::Item(obj, key, hint) => match &**obj {
+            Expr::Name(id) => item_ref(s.lookup(*id)?, key, hint).map(Cow::Borrowed),
+            _ => match eval_cow(obj, s)? {
+                Cow::Borrowed(o) => item_ref(o, key, hint).map(Cow::Borrowed),
+                Cow::Owned(o) => item_ref(&o, key, hint).cloned().map(Cow::Owned),
+            },
         },
         Expr::Index(obj, idx) => {
             let i = eval_cow(idx, s)?;
@@ -134,9 +142,9 @@ pub(crate) fn eval_cow<'a>(e: &'a Expr, s: &Scope<'a>) -> EResult<Cow<'a, Value>
     }
 }
 
-fn attr_ref<'v>(o: &'v Value, name: &str) -> EResult<&'v Value> {
+fn attr_ref<'v>(o: &'v Value, name: &str, hint: &KeyHint) -> EResult<&'v Value> {
     if let Value::Dict(d) = o {
-        if let Some(v) = d.get_str(name) {
+        if let Some(v) = d.get_str_hinted(name, &hint.0) {
             return Ok(v);
         }
     }
@@ -146,9 +154,9 @@ fn attr_ref<'v>(o: &'v Value, name: &str) -> EResult<&'v Value> {
     ))
 }
 
-fn item_ref<'v>(o: &'v Value, key: &Arc<str>) -> EResult<&'v Value> {
+fn item_ref<'v>(o: &'v Value, key: &Arc<str>, hint: &KeyHint) -> EResult<&'v Value> {
     match o {
-        Value::Dict(d) => match d.get_str(key) {
+        Value::Dict(d) => match d.get_str_hinted(key, &hint.0) {
             Some(v) => Ok(v),
             None => err(format!(
                 "KeyError: {}",
@@ -325,6 +333,9 @@ fn eval_all(items: &[Expr], s: &Scope<'_>) -> EResult<Vec<Value>> {
 }
 
 fn eval_kwargs(items: &[(Arc<str>, Expr)], s: &Scope<'_>) -> EResult<Vec<(Arc<str>, Value)>> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
     items
         .iter()
         .map(|(k, e)| Ok((k.clone(), eval(e, s)?)))

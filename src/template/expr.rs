@@ -60,15 +60,20 @@ pub(crate) enum UnOp {
     Not,
 }
 
+/// Where a string key was last found in a dict: rows of a table share their key order, so
+/// `row['name']` usually finds its key at the remembered position with one comparison.
+#[derive(Debug, Default)]
+pub(crate) struct KeyHint(pub(crate) std::sync::atomic::AtomicU32);
+
 /// An expression, with names resolved to indexes in the template's name table.
 #[derive(Debug)]
 pub(crate) enum Expr {
     Const(Value),
     Name(u32),
-    Attr(Box<Expr>, Arc<str>),
+    Attr(Box<Expr>, Arc<str>, KeyHint),
     Index(Box<Expr>, Box<Expr>),
     /// `x['literal']`: the common dict lookup, without building a key value.
-    Item(Box<Expr>, Arc<str>),
+    Item(Box<Expr>, Arc<str>, KeyHint),
     Slice(Box<Expr>, [Option<Box<Expr>>; 3]),
     Call(Box<Expr>, Vec<Expr>, Vec<(Arc<str>, Expr)>),
     Method(Box<Expr>, Arc<str>, Vec<Expr>, Vec<(Arc<str>, Expr)>),
@@ -710,7 +715,7 @@ impl<'n> Parser<'n> {
                     self.depth -= 1;
                     e = Expr::Method(Box::new(e), Arc::from(name.as_str()), args, kwargs);
                 } else {
-                    e = Expr::Attr(Box::new(e), Arc::from(name.as_str()));
+                    e = Expr::Attr(Box::new(e), Arc::from(name.as_str()), KeyHint::default());
                 }
             } else if self.eat_op("(") {
                 self.enter()?;
@@ -764,7 +769,9 @@ impl<'n> Parser<'n> {
         } else {
             match parts[0].take() {
                 Some(index) => match *index {
-                    Expr::Const(Value::Str(key)) => Ok(Expr::Item(Box::new(target), key)),
+                    Expr::Const(Value::Str(key)) => {
+                        Ok(Expr::Item(Box::new(target), key, KeyHint::default()))
+                    }
                     index => Ok(Expr::Index(Box::new(target), Box::new(index))),
                 },
                 None => Err("empty subscript".into()),

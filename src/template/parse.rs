@@ -100,37 +100,10 @@ pub(crate) fn filter_whitespace(mode: Whitespace, text: &str) -> String {
     }
     match mode {
         Whitespace::All => text.to_string(),
-        Whitespace::Oneline => {
-            let mut out = String::with_capacity(text.len());
-            let mut in_run = false;
-            for c in text.chars() {
-                if is_space(c) {
-                    if !in_run {
-                        out.push(' ');
-                    }
-                    in_run = true;
-                } else {
-                    out.push(c);
-                    in_run = false;
-                }
-            }
-            out
-        }
+        Whitespace::Oneline => crate::escape::collapse_runs(text, is_space, " "),
         Whitespace::Single => {
             // Pass 1: runs of spaces and tabs → one space.
-            let mut pass1 = String::with_capacity(text.len());
-            let mut in_run = false;
-            for c in text.chars() {
-                if c == ' ' || c == '\t' {
-                    if !in_run {
-                        pass1.push(' ');
-                    }
-                    in_run = true;
-                } else {
-                    pass1.push(c);
-                    in_run = false;
-                }
-            }
+            let pass1 = crate::escape::collapse_runs(text, |c| c == ' ' || c == '\t', " ");
             // Pass 2: a whitespace run holding a newline → one newline.
             let mut out = String::with_capacity(pass1.len());
             let mut run = String::new();
@@ -418,10 +391,6 @@ impl ParseState<'_> {
                         return Err(self.r.error("set missing statement"));
                     }
                     let node = self.parse_set(&suffix, line)?;
-                    let body = match sections.rest.last_mut() {
-                        Some(s) => &mut s.3,
-                        None => &mut sections.first,
-                    };
                     body.push(node);
                 }
                 "autoescape" => {
@@ -447,10 +416,6 @@ impl ParseState<'_> {
                         return Err(self.r.error("raw missing expression"));
                     }
                     let expr = self.expr(&suffix, line)?;
-                    let body = match sections.rest.last_mut() {
-                        Some(s) => &mut s.3,
-                        None => &mut sections.first,
-                    };
                     body.push(Node::Expr {
                         expr,
                         raw: true,
@@ -462,10 +427,6 @@ impl ParseState<'_> {
                         return Err(self.r.error("module missing expression"));
                     }
                     let expr = self.expr(&format!("_tt_modules.{suffix}"), line)?;
-                    let body = match sections.rest.last_mut() {
-                        Some(s) => &mut s.3,
-                        None => &mut sections.first,
-                    };
                     body.push(Node::Expr {
                         expr,
                         raw: true,
@@ -474,10 +435,6 @@ impl ParseState<'_> {
                 }
                 "apply" | "block" | "try" | "if" | "for" | "while" => {
                     let node = self.parse_compound(&operator, &suffix, line, in_loop, depth)?;
-                    let body = match sections.rest.last_mut() {
-                        Some(s) => &mut s.3,
-                        None => &mut sections.first,
-                    };
                     body.push(node);
                 }
                 "break" | "continue" => {

@@ -576,6 +576,15 @@ impl<'a> Renderer<'a> {
         &[]
     }
 
+    fn scope<'s>(&'s self, t: &'s Template, map: &'s [u32]) -> Scope<'s> {
+        Scope {
+            slots: &self.slots,
+            map,
+            names: &t.names,
+            work: &self.work,
+        }
+    }
+
     fn fail(t: &Template, line: usize, e: EvalError) -> Box<RenderError> {
         Box::new(RenderError {
             message: e.msg,
@@ -613,12 +622,7 @@ impl<'a> Renderer<'a> {
         e: &Expr,
         line: usize,
     ) -> Result<Value, Box<RenderError>> {
-        let scope = Scope {
-            slots: &self.slots,
-            map,
-            names: &t.names,
-            work: &self.work,
-        };
+        let scope = self.scope(t, map);
         eval::eval(e, &scope).map_err(|err| Self::fail(t, line, err))
     }
 
@@ -649,12 +653,7 @@ impl<'a> Renderer<'a> {
         if !kwargs.is_empty() || args.is_empty() || args.len() > 2 {
             return Ok(None);
         }
-        let scope = Scope {
-            slots: &self.slots,
-            map,
-            names: &t.names,
-            work: &self.work,
-        };
+        let scope = self.scope(t, map);
         if !matches!(scope.lookup(*f), Ok(Value::Builtin(Builtin::Enumerate))) {
             return Ok(None);
         }
@@ -689,12 +688,7 @@ impl<'a> Renderer<'a> {
         e: &Expr,
         line: usize,
     ) -> Result<bool, Box<RenderError>> {
-        let scope = Scope {
-            slots: &self.slots,
-            map,
-            names: &t.names,
-            work: &self.work,
-        };
+        let scope = self.scope(t, map);
         eval::eval_cow(e, &scope)
             .map(|v| v.truthy())
             .map_err(|err| Self::fail(t, line, err))
@@ -782,6 +776,7 @@ impl<'a> Renderer<'a> {
         raw: bool,
         line: usize,
     ) -> Result<(), Box<RenderError>> {
+        // Field-wise borrow: the output buffer is written while the scope is alive.
         let scope = Scope {
             slots: &self.slots,
             map,
@@ -860,41 +855,31 @@ impl<'a> Renderer<'a> {
                     line,
                 } => {
                     // `for i, x in enumerate(seq)`: count instead of building tuples.
-                    if let Some((seq, start, ids)) =
-                        self.enumerate_loop(t, map, iter, target, *line)?
-                    {
-                        let mut broke = false;
-                        for (n, item) in seq.iter().enumerate() {
-                            self.tick(t, *line)?;
-                            let index = start.saturating_add(n as i64);
-                            self.set_slot(map, ids.0, Value::Int(index));
-                            self.set_slot(map, ids.1, item.clone());
-                            if self.exec(t, map, body)? == Flow::Break {
-                                broke = true;
-                                break;
+                    let (items, counter) = match self.enumerate_loop(t, map, iter, target, *line)? {
+                        Some((seq, start, ids)) => (seq, Some((start, ids))),
+                        None => match self.eval(t, map, iter, *line)? {
+                            Value::List(items) | Value::Tuple(items) => (items, None),
+                            other => {
+                                let items =
+                                    eval::iterate(&other).map_err(|e| Self::fail(t, *line, e))?;
+                                (Arc::new(items), None)
                             }
-                        }
-                        if !broke {
-                            if let Some(e) = orelse {
-                                let f = self.exec(t, map, e)?;
-                                if f != Flow::Normal {
-                                    return Ok(f);
-                                }
-                            }
-                        }
-                        continue;
-                    }
-                    let seq = self.eval(t, map, iter, *line)?;
-                    let items: Arc<Vec<Value>> = match seq {
-                        Value::List(items) | Value::Tuple(items) => items,
-                        other => {
-                            Arc::new(eval::iterate(&other).map_err(|e| Self::fail(t, *line, e))?)
-                        }
+                        },
                     };
                     let mut broke = false;
-                    for item in items.iter() {
+                    for (n, item) in items.iter().enumerate() {
                         self.tick(t, *line)?;
-                        self.assign(t, map, target, item.clone(), *line)?;
+                        match counter {
+                            Some((start, (index_id, item_id))) => {
+                                self.set_slot(
+                                    map,
+                                    index_id,
+                                    Value::Int(start.saturating_add(n as i64)),
+                                );
+                                self.set_slot(map, item_id, item.clone());
+                            }
+                            None => self.assign(t, map, target, item.clone(), *line)?,
+                        }
                         if self.exec(t, map, body)? == Flow::Break {
                             broke = true;
                             break;
@@ -979,12 +964,7 @@ impl<'a> Renderer<'a> {
                 } => {
                     let mut v = self.eval(t, map, value, *line)?;
                     if let (Some(op), Target::Name(id)) = (op, target) {
-                        let scope = Scope {
-                            slots: &self.slots,
-                            map,
-                            names: &t.names,
-                            work: &self.work,
-                        };
+                        let scope = self.scope(t, map);
                         let cur = scope.lookup(*id).map_err(|e| Self::fail(t, *line, e))?;
                         v = eval::charge(&scope, eval::binary(*op, cur, &v))
                             .map_err(|e| Self::fail(t, *line, e))?;

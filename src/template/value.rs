@@ -220,6 +220,30 @@ impl Dict {
             .map(|(_, v)| v)
     }
 
+    /// Looks up a string key, trying the position remembered in `hint` first.
+    pub(crate) fn get_str_hinted(
+        &self,
+        key: &str,
+        hint: &std::sync::atomic::AtomicU32,
+    ) -> Option<&Value> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let h = hint.load(Relaxed) as usize;
+        if let Some((Value::Str(k), v)) = self.entries.get(h) {
+            if &**k == key {
+                return Some(v);
+            }
+        }
+        let i = match &self.index {
+            Some(index) => *index.get(key)?,
+            None => self
+                .entries
+                .iter()
+                .position(|(k, _)| matches!(k, Value::Str(s) if &**s == key))?,
+        };
+        hint.store(i as u32, Relaxed);
+        Some(&self.entries[i].1)
+    }
+
     /// Looks up a key with Python equality (`1 == 1.0 == True`).
     pub fn get(&self, key: &Value) -> Option<&Value> {
         self.position(key).map(|i| &self.entries[i].1)
@@ -523,22 +547,10 @@ impl Value {
 
 /// Appends the decimal form of `i` without going through `fmt`.
 fn write_int(out: &mut String, i: i64) {
-    let mut buf = [0u8; 20];
-    let mut n = i.unsigned_abs();
-    let mut pos = buf.len();
-    loop {
-        pos -= 1;
-        buf[pos] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
     if i < 0 {
         out.push('-');
     }
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(&buf[pos..]).unwrap_or("0"));
+    crate::escape::push_u64(out, i.unsigned_abs());
 }
 
 /// Python's `repr()` of a string: single quotes unless the text holds `'` but no `"`.
