@@ -14,7 +14,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use actix::prelude::*;
 use serde::Serialize;
 use tornado::escape::xhtml_escape;
-use tornado::http::HttpServer;
 use tornado::web::{url, Application, HandlerContext, HttpError, RequestHandler, Result};
 
 /// One chat message.
@@ -226,18 +225,8 @@ pub fn make_app(room: Addr<ChatRoom>) -> Application {
 fn main() -> std::io::Result<()> {
     let args = common::parse_args("chat");
     common::init_logging(&args.logging);
-    actix_rt::System::new().block_on(async move {
-        let room = ChatRoom::default().start();
-        let mut server = HttpServer::new(make_app(room)).listen(args.port, &args.address)?;
-        if let Some(n) = args.workers {
-            server = server.workers(n);
-        }
-        let server = server.start()?;
-        tracing::info!("chat on http://{}:{}/", args.address, args.port);
-        server.handle_signals();
-        server.wait().await;
-        Ok(())
-    })
+    // The room is started inside the server's System, on its main arbiter.
+    common::serve(args, || make_app(ChatRoom::default().start()))
 }
 
 const PAGE: &str = r#"<!DOCTYPE html>

@@ -7,7 +7,6 @@
 mod common;
 
 use serde::Serialize;
-use tornado::http::{HttpServer, ServerSettings};
 use tornado::web::{url, Application, HandlerContext, RequestHandler, Result};
 
 #[derive(Default)]
@@ -49,19 +48,5 @@ pub fn make_app() -> Application {
 fn main() -> std::io::Result<()> {
     let args = common::parse_args("hello");
     common::init_logging(&args.logging);
-    actix_rt::System::new().block_on(async move {
-        let mut server = HttpServer::new(make_app())
-            .settings(ServerSettings::default())
-            .listen(args.port, &args.address)?;
-        if let Some(n) = args.workers {
-            server = server.workers(n);
-        }
-        let server = server.start()?;
-        for addr in server.local_addrs() {
-            tracing::info!("listening on http://{addr}/");
-        }
-        server.handle_signals();
-        server.wait().await;
-        Ok(())
-    })
+    common::serve(args, make_app)
 }

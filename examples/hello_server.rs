@@ -6,28 +6,19 @@
 
 mod common;
 
-use tornado::http::{delegate_fn, HttpServer, ResponseHead};
+use tornado::http::{delegate_fn, ResponseHead};
 
 fn main() -> std::io::Result<()> {
     let args = common::parse_args("hello_server");
     common::init_logging(&args.logging);
-    actix_rt::System::new().block_on(async move {
-        let hello = delegate_fn(|_req, mut resp| async move {
+    common::serve(args, || {
+        delegate_fn(|_req, mut resp| async move {
             let mut head = ResponseHead::new(200);
             head.headers.add_static("Content-Type", "text/plain");
             head.headers.add_static("Content-Length", "12");
             let _ = resp.write_head(&head);
             let _ = resp.write(b"Hello, world");
             let _ = resp.finish();
-        });
-        let mut server = HttpServer::new(hello).listen(args.port, &args.address)?;
-        if let Some(n) = args.workers {
-            server = server.workers(n);
-        }
-        let server = server.start()?;
-        tracing::info!("listening on http://{}:{}/", args.address, args.port);
-        server.handle_signals();
-        server.wait().await;
-        Ok(())
+        })
     })
 }

@@ -4,7 +4,6 @@
 mod common;
 
 use tornado::escape::xhtml_escape;
-use tornado::http::HttpServer;
 use tornado::web::signed::SecretKeys;
 use tornado::web::{url, Application, HandlerContext, RequestHandler, Result, Settings};
 
@@ -97,15 +96,5 @@ fn main() -> std::io::Result<()> {
     common::init_logging(&args.logging);
     let secret = std::env::var("COOKIE_SECRET")
         .unwrap_or_else(|_| "demo secret: set COOKIE_SECRET".to_owned());
-    actix_rt::System::new().block_on(async move {
-        let mut server = HttpServer::new(make_app(&secret)).listen(args.port, &args.address)?;
-        if let Some(n) = args.workers {
-            server = server.workers(n);
-        }
-        let server = server.start()?;
-        tracing::info!("listening on http://{}:{}/", args.address, args.port);
-        server.handle_signals();
-        server.wait().await;
-        Ok(())
-    })
+    common::serve(args, move || make_app(&secret))
 }

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use tornado::escape::xhtml_escape;
-use tornado::http::HttpServer;
 use tornado::web::{url, Application, HandlerContext, HttpError, RequestHandler, Result};
 
 /// The stories, shared by every handler.
@@ -91,16 +90,5 @@ pub fn make_app(db: Arc<Db>) -> Application {
 fn main() -> std::io::Result<()> {
     let args = common::parse_args("story");
     common::init_logging(&args.logging);
-    actix_rt::System::new().block_on(async move {
-        let mut server =
-            HttpServer::new(make_app(Arc::new(Db::sample()))).listen(args.port, &args.address)?;
-        if let Some(n) = args.workers {
-            server = server.workers(n);
-        }
-        let server = server.start()?;
-        tracing::info!("listening on http://{}:{}/", args.address, args.port);
-        server.handle_signals();
-        server.wait().await;
-        Ok(())
-    })
+    common::serve(args, || make_app(Arc::new(Db::sample())))
 }

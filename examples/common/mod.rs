@@ -68,3 +68,25 @@ pub fn init_logging(level: &str) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     tracing_subscriber::fmt().with_env_filter(filter).init();
 }
+
+/// Runs a demo: starts an actix System, builds the delegate inside it (so it may start actors),
+/// serves it on the flags' address with their worker count, and waits for SIGINT/SIGTERM.
+pub fn serve<D, F>(args: Args, make: F) -> std::io::Result<()>
+where
+    D: tornado::http::HttpServerDelegate,
+    F: FnOnce() -> D,
+{
+    actix_rt::System::new().block_on(async move {
+        let mut server = tornado::http::HttpServer::new(make()).listen(args.port, &args.address)?;
+        if let Some(n) = args.workers {
+            server = server.workers(n);
+        }
+        let server = server.start()?;
+        for addr in server.local_addrs() {
+            tracing::info!("listening on http://{addr}/");
+        }
+        server.handle_signals();
+        server.wait().await;
+        Ok(())
+    })
+}

@@ -37,7 +37,8 @@ pub(crate) fn py_strip(s: &str) -> &str {
     s.trim_matches(is_py_space)
 }
 
-fn hex_value(b: u8) -> Option<u8> {
+/// The value of an ASCII hex digit.
+pub(super) fn hex_value(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
         b'a'..=b'f' => Some(b - b'a' + 10),
@@ -47,26 +48,10 @@ fn hex_value(b: u8) -> Option<u8> {
 }
 
 /// Percent-decodes `s`, turning `+` into a space first when `plus` is set. A `%` not followed by
-/// two hex digits is kept as it is, as Python's `unquote` does.
+/// two hex digits is kept as it is, as Python's `unquote` does. (One implementation serves
+/// both this module and `tornado::escape`.)
 pub(super) fn percent_decode(s: &[u8], plus: bool) -> Vec<u8> {
-    let mut out = Vec::with_capacity(s.len());
-    let mut i = 0;
-    while i < s.len() {
-        let b = s[i];
-        if b == b'%' {
-            if let (Some(h), Some(l)) = (
-                s.get(i + 1).copied().and_then(hex_value),
-                s.get(i + 2).copied().and_then(hex_value),
-            ) {
-                out.push(h << 4 | l);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(if plus && b == b'+' { b' ' } else { b });
-        i += 1;
-    }
-    out
+    crate::escape::url_unescape_bytes(s, plus)
 }
 
 /// Decodes bytes as ISO-8859-1: every byte becomes the character with the same number.
