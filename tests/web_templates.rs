@@ -64,7 +64,7 @@ fn server(debug: bool) -> TestServer {
     let loader = DictLoader::new([
         ("base.html", "<html><head><title>{{ title }}</title></head><body>{% block body %}{% end %}</body></html>"),
         ("page.html", "{% extends \"base.html\" %}{% block body %}{% for i in items %}<i>{{ i }}</i>{% end %}{% end %}"),
-        ("ns.txt", "{{ request['path'] }}|{{ current_user }}|{{ reverse_url('render', 'x.txt') }}|{{ shout('hi') }}"),
+        ("ns.txt", "{{ request['path'] }}|{{ current_user }}|{{ reverse_url('render', 'x.txt') }}|{{ shout('hi') }}|{{ handler.request.method }}"),
         ("xsrf.html", "{% raw xsrf_form_html() %}"),
         ("plain.html", "no xsrf here"),
         ("module.html", "<html><head></head><body>{% module Entry(title) %}{% module Entry('again') %}</body></html>"),
@@ -110,7 +110,7 @@ fn default_namespace_and_ui_methods() {
     let s = server(false);
     assert_eq!(
         s.fetch("/render/ns.txt").text(),
-        "/render/ns.txt|ann|/render/x.txt|HI"
+        "/render/ns.txt|ann|/render/x.txt|HI|GET"
     );
 }
 

@@ -84,7 +84,7 @@ fn template_error(e: impl std::fmt::Display) -> WebError {
 
 impl RequestContext {
     /// The namespace every template of this handler sees: `request` (its fields as a dict),
-    /// `current_user`, `xsrf_form_html()`, `reverse_url(name, *args)`, the application's
+    /// `handler` (a dict with `request` and `current_user`), `current_user`, `xsrf_form_html()`, `reverse_url(name, *args)`, the application's
     /// `ui_methods` and `ui_modules`. Render arguments are added over it.
     fn template_namespace(
         &mut self,
@@ -104,18 +104,19 @@ impl RequestContext {
             host_name: &r.host_name,
             full_url: r.full_url(),
         };
+        let request = Value::from_serialize(&view).map_err(template_error)?;
+        let user = match self.current_user() {
+            Some(u) => Value::from(u),
+            None => Value::None,
+        };
+        // `handler` carries what a template can use of the handler as data.
+        let mut handler = crate::template::Dict::new();
+        handler.insert(Value::from("request"), request.clone());
+        handler.insert(Value::from("current_user"), user.clone());
         let mut ns = Namespace::new();
-        ns.set(
-            "request",
-            Value::from_serialize(&view).map_err(template_error)?,
-        );
-        ns.set(
-            "current_user",
-            match self.current_user() {
-                Some(u) => Value::from(u),
-                None => Value::None,
-            },
-        );
+        ns.set("handler", Value::dict(handler));
+        ns.set("request", request);
+        ns.set("current_user", user);
         ns.set_function("xsrf_form_html", move |_| {
             xsrf_used.store(true, Ordering::Relaxed);
             Ok(Value::from(xsrf_html.as_str()))
