@@ -735,3 +735,26 @@ fn prepare_can_raise_the_body_limit_of_a_streaming_handler() {
     let r = s.fetch_with(TestRequest::new("POST", "/fixed").body(body));
     assert_eq!(r.status, 413);
 }
+
+#[test]
+fn bad_path_arguments_and_oversized_forms_are_400s() {
+    let s = serve(app(vec![
+        url(r"/p/([^/]+)", Args::default),
+        url("/form", Args::default),
+    ]));
+    assert_eq!(s.fetch("/p/%FF%FE").status, 400);
+    let many: String = (0..2000).map(|i| format!("k{i}=v&")).collect();
+    let r = s.fetch_with(
+        TestRequest::new("POST", "/form")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(many),
+    );
+    assert_eq!(r.status, 400);
+    // Broken multipart is tolerated as Tornado does: logged, nothing parsed, the handler runs.
+    let r = s.fetch_with(
+        TestRequest::new("POST", "/form?a=1")
+            .header("Content-Type", "multipart/form-data; boundary=zz")
+            .body("--zz\r\nno headers end"),
+    );
+    assert_eq!(r.status, 200);
+}
