@@ -115,7 +115,9 @@ pub trait RequestHandler: Actor<Context = HandlerContext<Self>> + Sized + 'stati
     fn on_finish(&mut self, _cx: &mut HandlerContext<Self>) {}
 
     /// Called when the client goes away before the response is finished (a long-polling
-    /// handler unregisters here).
+    /// handler unregisters here). For a handler living on as an actor (`keep_open`) it runs as
+    /// soon as the close is seen; a verb method still running is not interrupted — its writes
+    /// fail with `Closed` — and the hook runs when it returns.
     fn on_connection_close(&mut self, _cx: &mut HandlerContext<Self>) {}
 
     /// Writes the body of an error response (status, reason and default headers are set).
