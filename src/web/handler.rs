@@ -210,7 +210,13 @@ pub(crate) async fn execute<H: RequestHandler>(mut h: H, mut cx: HandlerContext<
         cx.log_access();
         return;
     }
-    // The handler lives on as an actor, polled right here on the connection's task.
+    // The handler lives on as an actor, polled right here on the connection's task. Boxed, so
+    // that the common path's future stays small (it is moved into a box per request).
+    Box::pin(live_on(h, cx)).await;
+}
+
+/// Runs a handler that kept its request open as an actor until it finishes.
+async fn live_on<H: RequestHandler>(h: H, mut cx: HandlerContext<H>) {
     let watch = cx.writer.as_ref().map(|w| w.close_watch());
     cx.spawn(Lifetime {
         closed: watch,
