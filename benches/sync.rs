@@ -38,6 +38,41 @@ where
     System::new().block_on(async move { body().await })
 }
 
+/// `CONTENDERS` tasks share what `make` builds and each takes its turn (`turn`: acquire, yield
+/// while holding, release, hand the handle back) until `iters` turns are done; returns the time
+/// per `iters` turns.
+fn contended<S, M, T, Fut>(iters: u64, make: M, turn: T) -> Duration
+where
+    S: Clone + 'static,
+    M: FnOnce() -> S,
+    T: Fn(S) -> Fut + Clone + 'static,
+    Fut: std::future::Future<Output = S> + 'static,
+{
+    in_system(|| async move {
+        let shared = make();
+        let rounds = (iters as usize).div_ceil(CONTENDERS);
+        let start = Instant::now();
+        let tasks: Vec<_> = (0..CONTENDERS)
+            .map(|_| {
+                let mut shared = shared.clone();
+                let turn = turn.clone();
+                actix_rt::spawn(async move {
+                    // The handle is passed in and handed back, so no turn pays for a clone.
+                    for _ in 0..rounds {
+                        shared = turn(shared).await;
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            let _ = task.await;
+        }
+        start
+            .elapsed()
+            .div_f64((rounds * CONTENDERS) as f64 / iters as f64)
+    })
+}
+
 fn lock_uncontended(c: &mut Criterion) {
     let mut group = c.benchmark_group("lock_uncontended_acquire_release");
     group.throughput(Throughput::Elements(1));
@@ -76,54 +111,28 @@ fn lock_contended(c: &mut Criterion) {
     // Each task takes the lock, yields while holding it (so the others queue up), releases.
     group.bench_function("tornado::Lock", |b| {
         b.iter_custom(|iters| {
-            in_system(|| async move {
-                let lock = Lock::new();
-                let rounds = (iters as usize).div_ceil(CONTENDERS);
-                let start = Instant::now();
-                let tasks: Vec<_> = (0..CONTENDERS)
-                    .map(|_| {
-                        let lock = lock.clone();
-                        actix_rt::spawn(async move {
-                            for _ in 0..rounds {
-                                let _guard = lock.acquire(None).await;
-                                tokio::task::yield_now().await;
-                            }
-                        })
-                    })
-                    .collect();
-                for task in tasks {
-                    let _ = task.await;
+            contended(iters, Lock::new, |x| async move {
+                {
+                    let _guard = x.acquire(None).await;
+                    tokio::task::yield_now().await;
                 }
-                start
-                    .elapsed()
-                    .div_f64((rounds * CONTENDERS) as f64 / iters as f64)
+                x
             })
         })
     });
     group.bench_function("tokio::Mutex", |b| {
         b.iter_custom(|iters| {
-            in_system(|| async move {
-                let lock = Arc::new(tokio::sync::Mutex::new(()));
-                let rounds = (iters as usize).div_ceil(CONTENDERS);
-                let start = Instant::now();
-                let tasks: Vec<_> = (0..CONTENDERS)
-                    .map(|_| {
-                        let lock = lock.clone();
-                        actix_rt::spawn(async move {
-                            for _ in 0..rounds {
-                                let _guard = lock.lock().await;
-                                tokio::task::yield_now().await;
-                            }
-                        })
-                    })
-                    .collect();
-                for task in tasks {
-                    let _ = task.await;
-                }
-                start
-                    .elapsed()
-                    .div_f64((rounds * CONTENDERS) as f64 / iters as f64)
-            })
+            contended(
+                iters,
+                || Arc::new(tokio::sync::Mutex::new(())),
+                |x| async move {
+                    {
+                        let _guard = x.lock().await;
+                        tokio::task::yield_now().await;
+                    }
+                    x
+                },
+            )
         })
     });
     group.finish();
@@ -161,54 +170,32 @@ fn semaphore(c: &mut Criterion) {
     // 100 tasks share 4 permits, yielding while they hold one.
     group.bench_function("contended_100_tasks_4_permits/tornado::Semaphore", |b| {
         b.iter_custom(|iters| {
-            in_system(|| async move {
-                let sem = Semaphore::new(4);
-                let rounds = (iters as usize).div_ceil(CONTENDERS);
-                let start = Instant::now();
-                let tasks: Vec<_> = (0..CONTENDERS)
-                    .map(|_| {
-                        let sem = sem.clone();
-                        actix_rt::spawn(async move {
-                            for _ in 0..rounds {
-                                let _permit = sem.acquire(None).await;
-                                tokio::task::yield_now().await;
-                            }
-                        })
-                    })
-                    .collect();
-                for task in tasks {
-                    let _ = task.await;
-                }
-                start
-                    .elapsed()
-                    .div_f64((rounds * CONTENDERS) as f64 / iters as f64)
-            })
+            contended(
+                iters,
+                || Semaphore::new(4),
+                |x| async move {
+                    {
+                        let _permit = x.acquire(None).await;
+                        tokio::task::yield_now().await;
+                    }
+                    x
+                },
+            )
         })
     });
     group.bench_function("contended_100_tasks_4_permits/tokio::Semaphore", |b| {
         b.iter_custom(|iters| {
-            in_system(|| async move {
-                let sem = Arc::new(tokio::sync::Semaphore::new(4));
-                let rounds = (iters as usize).div_ceil(CONTENDERS);
-                let start = Instant::now();
-                let tasks: Vec<_> = (0..CONTENDERS)
-                    .map(|_| {
-                        let sem = sem.clone();
-                        actix_rt::spawn(async move {
-                            for _ in 0..rounds {
-                                let _permit = sem.acquire().await;
-                                tokio::task::yield_now().await;
-                            }
-                        })
-                    })
-                    .collect();
-                for task in tasks {
-                    let _ = task.await;
-                }
-                start
-                    .elapsed()
-                    .div_f64((rounds * CONTENDERS) as f64 / iters as f64)
-            })
+            contended(
+                iters,
+                || Arc::new(tokio::sync::Semaphore::new(4)),
+                |x| async move {
+                    {
+                        let _permit = x.acquire().await;
+                        tokio::task::yield_now().await;
+                    }
+                    x
+                },
+            )
         })
     });
     group.finish();
