@@ -194,11 +194,15 @@ impl HttpHeaders {
 
     /// Every value of `name`, in the order they were added (empty when absent).
     pub fn get_list(&self, name: &str) -> Vec<&str> {
+        self.get_all(name).collect()
+    }
+
+    /// Every value of `name`, in order, without collecting them.
+    pub fn get_all<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
         self.entries
             .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_ref())
-            .collect()
     }
 
     /// `true` when `name` has at least one value.

@@ -432,7 +432,7 @@ impl RequestContext {
     fn writer(&mut self) -> Result<&mut ResponseWriter> {
         self.writer
             .as_mut()
-            .ok_or(WebError::Other(Box::new(WriteError::Closed)))
+            .ok_or_else(|| WebError::Other(Box::new(WriteError::Closed)))
     }
 
     fn write_out(&mut self, finishing: bool) -> Result {
@@ -500,13 +500,12 @@ impl RequestContext {
                 && !self.headers.contains("Etag")
             {
                 if let Some(tag) = (self.etag_fn)(self) {
-                    self.headers.set("Etag", &tag);
                     let matches = self
                         .request
                         .headers
-                        .get_list("If-None-Match")
-                        .iter()
+                        .get_all("If-None-Match")
                         .any(|inm| etag::etag_matches(inm, &tag));
+                    self.headers.set("Etag", tag);
                     if matches {
                         self.buffer.clear();
                         self.buffered = 0;
