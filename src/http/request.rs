@@ -126,8 +126,8 @@ impl HttpServerRequestBuilder {
     /// (the web layer answers it with `400`); a malformed form is logged and skipped, as in
     /// Tornado.
     pub fn build(self) -> Result<HttpServerRequest, FormError> {
-        let (path, query) = match self.uri.split_once('?') {
-            Some((p, q)) => (p.to_owned(), q.to_owned()),
+        let (path, query) = match self.uri.bytes().position(|b| b == b'?') {
+            Some(q) => (self.uri[..q].to_owned(), self.uri[q + 1..].to_owned()),
             None => (self.uri.clone(), String::new()),
         };
         let host = self

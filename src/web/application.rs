@@ -522,7 +522,8 @@ impl Application {
         &self,
         head: &crate::http::RequestHead,
     ) -> Result<(Arc<dyn HandlerFactory>, PathArgs), PathArgError> {
-        let path = head.uri.split('?').next().unwrap_or("");
+        let uri = head.uri.as_str();
+        let path = &uri[..uri.bytes().position(|b| b == b'?').unwrap_or(uri.len())];
         let host = head.headers.get("Host").unwrap_or("127.0.0.1");
         let request =
             RouteRequest::new(host, path).with_x_real_ip(head.headers.contains("X-Real-Ip"));

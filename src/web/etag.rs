@@ -64,8 +64,8 @@ pub fn compute_etag(body_chunks: &[Bytes]) -> String {
         out[1 + 2 * i] = HEX[usize::from(b >> 4)];
         out[2 + 2 * i] = HEX[usize::from(b & 0x0f)];
     }
-    // Only ASCII hex digits and quotes were written.
-    String::from_utf8_lossy(&out).into_owned()
+    // ASCII only, so the conversion cannot fail; the Vec becomes the String without a copy.
+    String::from_utf8(out.to_vec()).unwrap_or_default()
 }
 
 /// Tornado's `check_etag_header`: does the request's `If-None-Match` value match `etag`?

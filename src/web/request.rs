@@ -505,7 +505,7 @@ impl RequestContext {
                         .headers
                         .get_all("If-None-Match")
                         .any(|inm| etag::etag_matches(inm, &tag));
-                    self.headers.set("Etag", tag);
+                    self.headers.set_static("Etag", tag);
                     if matches {
                         self.buffer.clear();
                         self.buffered = 0;
@@ -523,7 +523,7 @@ impl RequestContext {
                 }
             } else if !self.headers.contains("Content-Length") {
                 let n = self.buffered;
-                self.headers.set("Content-Length", n.to_string());
+                self.headers.set_static("Content-Length", n.to_string());
             }
         }
         self.write_out(true)?;
@@ -668,9 +668,19 @@ impl RequestContext {
 
     /// Writes the access-log line (or calls the application's `log_function`).
     pub(crate) fn log_access(&self) {
+        let status = self.status;
+        let logged = self.app.settings.log_function.is_some()
+            || match status {
+                0..=399 => tracing::enabled!(target: "tornado.access", tracing::Level::INFO),
+                400..=499 => tracing::enabled!(target: "tornado.access", tracing::Level::WARN),
+                _ => tracing::enabled!(target: "tornado.access", tracing::Level::ERROR),
+            };
+        if !logged {
+            // Nobody reads the time: spare the clock.
+            return;
+        }
         self.request.finish();
         let ms = self.request.request_time().as_secs_f64() * 1000.0;
-        let status = self.status;
         if let Some(f) = &self.app.settings.log_function {
             f(&super::AccessLogEntry {
                 status,
