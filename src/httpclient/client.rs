@@ -10,7 +10,7 @@ use bytes::BytesMut;
 
 use super::conn::{BodySink, Connection};
 use super::pool::{Acquire, ClientStats, Close, Opened, Permit, Pool, PoolKey, Stats};
-use super::prepare::{check_method, prepare, redirected};
+use super::prepare::{check_request, prepare, redirected};
 use super::response::TimeInfo;
 use super::url::Url;
 use super::{connect, ErrorKind, HttpClientError, HttpRequest, HttpResponse};
@@ -197,7 +197,7 @@ impl AsyncHttpClient {
         let start = Instant::now();
         let invalid = |m: String| HttpClientError::new(ErrorKind::InvalidRequest, m);
         let mut url = Url::parse(&original.url).map_err(invalid)?;
-        check_method(&original)?;
+        check_request(&original)?;
         let limit = |d: Duration| (!d.is_zero()).then(|| start + d);
         let request_deadline = limit(original.request_timeout);
         let connect_deadline = match (limit(original.connect_timeout), request_deadline) {

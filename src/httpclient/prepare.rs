@@ -54,10 +54,19 @@ fn invalid(message: String) -> HttpClientError {
     HttpClientError::new(ErrorKind::InvalidRequest, message)
 }
 
-/// Checks the method against the body, as Tornado does unless `allow_nonstandard_methods`.
-pub(crate) fn check_method(req: &HttpRequest) -> Result<(), HttpClientError> {
+/// Checks the headers, and the method against the body as Tornado does unless
+/// `allow_nonstandard_methods`.
+pub(crate) fn check_request(req: &HttpRequest) -> Result<(), HttpClientError> {
     if req.method.is_empty() || !req.method.bytes().all(crate::http::headers::is_token_byte) {
         return Err(invalid(format!("invalid method {:?}", req.method)));
+    }
+    for (name, value) in req.headers.iter() {
+        if name.is_empty()
+            || !name.bytes().all(crate::http::headers::is_token_byte)
+            || !value.bytes().all(crate::http::headers::is_value_byte)
+        {
+            return Err(invalid(format!("invalid request header {name}: {value:?}")));
+        }
     }
     if req.allow_nonstandard_methods {
         return Ok(());
@@ -216,7 +225,7 @@ mod tests {
 
     #[test]
     fn method_and_body_rules() {
-        let ok = |r: HttpRequest| check_method(&r).is_ok();
+        let ok = |r: HttpRequest| check_request(&r).is_ok();
         assert!(ok(HttpRequest::new("http://a/")));
         assert!(!ok(HttpRequest::new("http://a/").method("POST")));
         assert!(!ok(HttpRequest::new("http://a/").body("x")));
