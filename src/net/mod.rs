@@ -28,6 +28,7 @@
 
 mod error;
 mod iostream;
+pub(crate) mod netutil;
 mod resolver;
 mod stream;
 mod tcpclient;
@@ -45,7 +46,9 @@ pub use tcpclient::{ConnectOptions, TcpClient, HAPPY_EYEBALLS_STAGGER};
 pub use tls::{TlsClientConfig, TlsClientOptions};
 
 #[cfg(unix)]
-pub use crate::http::bind_unix_socket;
+pub use netutil::bind_unix_socket;
+pub use netutil::{bind_sockets, BindOptions};
+
+pub use crate::http::server::{Listener, ServerHandle, ServerStats};
 #[cfg(feature = "tls")]
 pub use crate::http::TlsConfig;
-pub use crate::http::{bind_sockets, BindOptions};
