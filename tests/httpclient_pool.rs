@@ -1,6 +1,8 @@
 //! The pool and the clock: keep-alive reuse, the max_clients FIFO queue, timeouts.
 
 mod httpclient_support;
+#[path = "net_support/mod.rs"]
+mod net_support;
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -131,33 +133,11 @@ async fn slow_server_times_out_during_the_request() {
     c.fetch(s.url("/echo")).await.unwrap();
 }
 
-/// A listener whose accept queue is full never completes a handshake: a deterministic
-/// blackhole on the loopback interface.
-fn blackhole() -> (
-    socket2::Socket,
-    Vec<std::net::TcpStream>,
-    std::net::SocketAddr,
-) {
-    use socket2::{Domain, Socket, Type};
-    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
-    socket
-        .bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into())
-        .unwrap();
-    socket.listen(0).unwrap();
-    let addr = socket.local_addr().unwrap().as_socket().unwrap();
-    let mut fillers = Vec::new();
-    for _ in 0..16 {
-        match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
-            Ok(s) => fillers.push(s),
-            Err(_) => break,
-        }
-    }
-    (socket, fillers, addr)
-}
-
 #[actix_rt::test]
 async fn connect_to_a_blackhole_times_out() {
-    let (_listener, _fillers, addr) = blackhole();
+    // A listener with a full accept queue: the handshake never completes.
+    let hole = net_support::blackhole("127.0.0.1");
+    let addr = hole.addr;
     let c = AsyncHttpClient::new(ClientOptions::default());
     let e = c
         .fetch(

@@ -9,15 +9,17 @@ use actix::{Actor, Addr};
 use bytes::BytesMut;
 
 use super::conn::{BodySink, Connection};
+use super::connect::{tcp_client, Connector, TlsKey};
 use super::pool::{Acquire, ClientStats, Close, Opened, Permit, Pool, PoolKey, Stats};
 use super::prepare::{check_request, prepare, redirected};
 use super::response::TimeInfo;
 use super::url::Url;
-use super::{connect, ErrorKind, HttpClientError, HttpRequest, HttpResponse};
+use super::{ErrorKind, HttpClientError, HttpRequest, HttpResponse};
 use crate::http::codec::{reason_phrase, CodecLimits};
+use crate::net::Resolver;
 
 /// Settings of a client (Tornado's `AsyncHTTPClient` constructor arguments).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientOptions {
     /// Most fetches in flight; more wait in a FIFO queue. Default: 10.
     pub max_clients: usize,
@@ -30,6 +32,21 @@ pub struct ClientOptions {
     pub hostname_mapping: HashMap<String, String>,
     /// How long an idle keep-alive connection is kept for reuse. Default: 60 s.
     pub idle_timeout: Duration,
+    /// The resolver for host names. Default: `None`, the system resolver.
+    pub resolver: Option<Arc<dyn Resolver>>,
+}
+
+impl std::fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("max_clients", &self.max_clients)
+            .field("max_header_size", &self.max_header_size)
+            .field("max_body_size", &self.max_body_size)
+            .field("hostname_mapping", &self.hostname_mapping)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("resolver", &self.resolver.is_some())
+            .finish()
+    }
 }
 
 impl Default for ClientOptions {
@@ -40,6 +57,7 @@ impl Default for ClientOptions {
             max_body_size: 104_857_600,
             hostname_mapping: HashMap::new(),
             idle_timeout: Duration::from_secs(60),
+            resolver: None,
         }
     }
 }
@@ -66,6 +84,7 @@ impl Default for ClientOptions {
 pub struct AsyncHttpClient {
     pool: Addr<Pool>,
     options: Arc<ClientOptions>,
+    connector: Arc<Connector>,
 }
 
 impl std::fmt::Debug for AsyncHttpClient {
@@ -88,9 +107,11 @@ impl AsyncHttpClient {
     /// Outside an actix System (as starting any actor does).
     pub fn new(options: ClientOptions) -> Self {
         let pool = Pool::new(options.max_clients, options.idle_timeout).start();
+        let tcp = tcp_client(options.resolver.clone(), &options.hostname_mapping);
         AsyncHttpClient {
             pool,
             options: Arc::new(options),
+            connector: Arc::new(Connector::new(tcp)),
         }
     }
 
@@ -324,13 +345,7 @@ impl AsyncHttpClient {
             https: url.https,
             host: url.host.clone(),
             port: url.port(),
-            tls: url.https.then(|| {
-                (
-                    req.validate_cert,
-                    req.ca_certs.clone(),
-                    req.client_cert.clone(),
-                )
-            }),
+            tls: url.https.then(|| TlsKey::of(req)),
             source: req.network_interface,
         }
     }
@@ -341,12 +356,7 @@ impl AsyncHttpClient {
         url: &Url,
         deadline: Option<Instant>,
     ) -> Result<Connection, HttpClientError> {
-        let mapping = &self.options.hostname_mapping;
-        let resolve = |host: &str, port: u16| match mapping.get(host) {
-            Some(target) => (target.clone(), port),
-            None => (host.to_owned(), port),
-        };
-        let io = connect::connect(url, &resolve, req.network_interface, deadline).await?;
+        let io = self.connector.connect(url, req, deadline).await?;
         self.pool.do_send(Opened);
         Ok(Connection::new(io))
     }

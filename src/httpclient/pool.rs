@@ -20,7 +20,7 @@ pub(crate) struct PoolKey {
     pub(crate) host: String,
     pub(crate) port: u16,
     /// TLS settings that shaped the handshake (validation, CA file, client certificate).
-    pub(crate) tls: Option<(bool, Option<std::path::PathBuf>, Option<std::path::PathBuf>)>,
+    pub(crate) tls: Option<super::connect::TlsKey>,
     pub(crate) source: Option<IpAddr>,
 }
 
