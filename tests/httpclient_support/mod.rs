@@ -82,7 +82,12 @@ pub fn echo_text(
 /// - `/hold` — counts the arrival, then waits for a permit of [`Hold::release`];
 /// - `/slow` — sends nothing until the client goes away.
 pub fn app(hold: Hold) -> TestServer {
-    TestServer::start(delegate_fn(move |mut req, mut resp| {
+    TestServer::start(app_delegate(hold))
+}
+
+/// The delegate of [`app`], for servers with other settings (TLS).
+pub fn app_delegate(hold: Hold) -> impl tornado::http::HttpServerDelegate {
+    delegate_fn(move |mut req, mut resp| {
         let hold = hold.clone();
         async move {
             let (path, args) = query(&req.head.uri);
@@ -142,7 +147,7 @@ pub fn app(hold: Hold) -> TestServer {
                 }
             }
         }
-    }))
+    })
 }
 
 /// Waits (polling, up to 10 s) until `cond` holds; panics otherwise.
