@@ -75,9 +75,11 @@ async fn chunked_responses_and_streaming() {
         .await
         .unwrap();
     assert!(r.body.is_empty());
-    let chunks = chunks.lock().unwrap();
-    assert!(chunks.len() > 1);
-    assert_eq!(chunks.iter().map(|c| c.len()).sum::<usize>(), 25000);
+    {
+        let chunks = chunks.lock().unwrap();
+        assert!(chunks.len() > 1);
+        assert_eq!(chunks.iter().map(|c| c.len()).sum::<usize>(), 25000);
+    }
 
     let mut stream = c.fetch_stream(s.url("/big?n=25000&chunked=1"));
     assert_eq!(stream.head().await.unwrap().code, 200);

@@ -68,3 +68,4 @@ pub use request::{
 };
 pub use response::{HttpResponse, TimeInfo};
 pub use stream::{ResponseStream, StreamHead};
+pub use url::urljoin;

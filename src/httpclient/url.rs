@@ -174,6 +174,34 @@ impl fmt::Display for Url {
     }
 }
 
+/// Resolves `link` against `base` as a browser (and the client, for redirects) does:
+/// absolute, scheme-relative, absolute-path and relative links, with `.`/`..` segments
+/// resolved and any fragment dropped. `None` when either is not a usable `http(s)` URL.
+///
+/// ```
+/// use tornado::httpclient::urljoin;
+///
+/// assert_eq!(urljoin("http://h/a/b", "../c#top").as_deref(), Some("http://h/c"));
+/// assert_eq!(urljoin("http://h/a/b", "https://o/x").as_deref(), Some("https://o/x"));
+/// assert_eq!(urljoin("http://h/", "mailto:x@y"), None);
+/// ```
+pub fn urljoin(base: &str, link: &str) -> Option<String> {
+    let link = link.trim();
+    if link.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && !scheme.contains(['/', '?', '#'])
+            && !scheme.eq_ignore_ascii_case("http")
+            && !scheme.eq_ignore_ascii_case("https")
+    }) {
+        return None;
+    }
+    Url::parse(base)
+        .ok()?
+        .join(link)
+        .ok()
+        .map(|u| u.to_string())
+}
+
 /// RFC 3986 §5.2.4: resolves `.` and `..` segments of a path.
 fn remove_dot_segments(path: &str) -> String {
     let mut out: Vec<&str> = Vec::new();
