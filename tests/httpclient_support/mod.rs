@@ -290,3 +290,49 @@ pub fn hyper_server() -> HyperServer {
         thread: Some(thread),
     }
 }
+
+/// A scripted server on raw sockets, for responses no real server sends: each accepted
+/// connection is handed, with its index, to `handler` on a thread of its own.
+pub struct RawServer {
+    pub addr: SocketAddr,
+    pub accepts: Arc<AtomicUsize>,
+}
+
+impl RawServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+}
+
+pub fn raw_server(
+    handler: impl Fn(usize, std::net::TcpStream) + Send + Sync + 'static,
+) -> RawServer {
+    let (listener, _) = tornado::testing::bind_unused_port().expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let accepts = Arc::new(AtomicUsize::new(0));
+    let counter = accepts.clone();
+    let handler = Arc::new(handler);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            let handler = handler.clone();
+            std::thread::spawn(move || handler(n, stream));
+        }
+    });
+    RawServer { addr, accepts }
+}
+
+/// Reads one request head (through the blank line) from a raw connection; `None` at EOF.
+pub fn read_head(stream: &mut std::net::TcpStream) -> Option<String> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => return None,
+        }
+    }
+    Some(String::from_utf8_lossy(&head).into_owned())
+}
