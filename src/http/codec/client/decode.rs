@@ -35,9 +35,21 @@ enum State {
 
 /// Decodes responses: head (after any interim heads), body pieces, end.
 ///
-/// See the [module docs](super) for the framing rules. Errors carry a status as the server
-/// side's do: 431 for a header block over the limit, 413 for a body over `max_body_size`, 400
-/// for a malformed response, 0 for I/O.
+/// The decoder must be told, before each response, whether the request was `HEAD`
+/// ([`ResponseDecoder::start_response`]); it yields [`ResponsePart::Head`] — possibly several
+/// times, for interim `1xx` responses, which have no body — then body pieces, then
+/// [`ResponsePart::End`].
+///
+/// | response | body framing |
+/// |---|---|
+/// | to a `HEAD` request, `1xx`, `204`, `304` | none, whatever the headers say |
+/// | `Transfer-Encoding` ending in `chunked` | chunked |
+/// | `Transfer-Encoding` together with `Content-Length` | error |
+/// | `Content-Length: n` (differing duplicates are an error) | `n` bytes |
+/// | otherwise | until the server closes the connection |
+///
+/// Errors carry a status as the server side's do: 431 for a header block over the limit, 413
+/// for a body over `max_body_size`, 400 for a malformed response, 0 for I/O.
 #[derive(Debug)]
 pub struct ResponseDecoder {
     limits: CodecLimits,

@@ -3,18 +3,7 @@
 //! They share the server side's chunked decoder, header parsing, gzip inflater and
 //! [`CodecLimits`](super::CodecLimits), so both roles read the wire by the same rules.
 //!
-//! The decoder must be told, before each response, whether the request was `HEAD`
-//! ([`ResponseDecoder::start_response`]); it yields [`ResponsePart::Head`] — possibly several
-//! times, for interim `1xx` responses, which have no body — then body pieces, then
-//! [`ResponsePart::End`].
-//!
-//! | response | body framing |
-//! |---|---|
-//! | to a `HEAD` request, `1xx`, `204`, `304` | none, whatever the headers say |
-//! | `Transfer-Encoding` ending in `chunked` | chunked |
-//! | `Transfer-Encoding` together with `Content-Length` | error |
-//! | `Content-Length: n` (differing duplicates are an error) | `n` bytes |
-//! | otherwise | until the server closes the connection |
+//! See [`ResponseDecoder`] for the framing rules.
 //!
 //! # Examples
 //!
