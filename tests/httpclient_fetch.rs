@@ -270,6 +270,16 @@ async fn closed_client_refuses_fetches() {
     assert_eq!(e.kind(), ErrorKind::Closed);
 }
 
+#[actix_rt::test]
+async fn network_interface_is_the_source_address() {
+    let s = tornado::testing::TestServer::start(tornado::testing::echo_delegate());
+    let r = client()
+        .fetch(HttpRequest::new(s.url("/")).network_interface([127, 0, 0, 2].into()))
+        .await
+        .unwrap();
+    assert!(r.text().contains("\n127.0.0.2 http\n"), "{}", r.text());
+}
+
 #[test]
 fn blocking_client_works_from_plain_threads() {
     let s = app(Hold::new());

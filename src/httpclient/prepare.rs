@@ -224,6 +224,29 @@ mod tests {
     }
 
     #[test]
+    fn optional_headers() {
+        let url = Url::parse("http://h/").unwrap();
+        let req = HttpRequest::new("http://h/")
+            .user_agent("spider/1")
+            .decompress_response(false)
+            .if_modified_since(std::time::UNIX_EPOCH + std::time::Duration::from_secs(784111777))
+            .method("PUT")
+            .body_producer(|_| async { Ok(()) })
+            .expect_100_continue(true);
+        let p = prepare(&req, &url).unwrap();
+        assert_eq!(p.headers.get("User-Agent"), Some("spider/1"));
+        assert_eq!(p.headers.get("Accept-Encoding"), None);
+        assert_eq!(
+            p.headers.get("If-Modified-Since"),
+            Some("Sun, 06 Nov 1994 08:49:37 GMT")
+        );
+        assert_eq!(p.headers.get("Transfer-Encoding"), Some("chunked"));
+        assert_eq!(p.headers.get("Expect"), Some("100-continue"));
+        assert!(p.expect_continue);
+        assert!(!p.replayable());
+    }
+
+    #[test]
     fn method_and_body_rules() {
         let ok = |r: HttpRequest| check_request(&r).is_ok();
         assert!(ok(HttpRequest::new("http://a/")));

@@ -324,7 +324,8 @@ impl fmt::Debug for HttpRequest {
         f.debug_struct("HttpRequest")
             .field("method", &self.method)
             .field("url", &self.url)
-            .field("headers", &self.headers)
+            // Names only: values may hold credentials.
+            .field("headers", &self.headers.names())
             .field("body_len", &self.body.as_ref().map(Bytes::len))
             .field("body_producer", &self.body_producer.is_some())
             .field("follow_redirects", &self.follow_redirects)
