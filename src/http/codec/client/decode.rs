@@ -730,4 +730,75 @@ mod tests {
             );
         }
     }
+
+    /// Feeds `input` in pieces cut at `cuts`, then EOF; returns what came out.
+    fn feed_split(
+        input: &[u8],
+        cuts: &[usize],
+        limits: CodecLimits,
+    ) -> Result<Vec<u8>, DecodeError> {
+        let mut d = ResponseDecoder::new(limits);
+        d.start_response(false);
+        let mut buf = BytesMut::new();
+        let mut body = Vec::new();
+        let mut pos = 0;
+        let mut ends = cuts
+            .iter()
+            .map(|c| c % (input.len() + 1))
+            .collect::<Vec<_>>();
+        ends.sort_unstable();
+        ends.push(input.len());
+        for end in ends {
+            if end < pos {
+                continue;
+            }
+            buf.extend_from_slice(&input[pos..end]);
+            pos = end;
+            while let Some(part) = d.decode(&mut buf)? {
+                match part {
+                    ResponsePart::Data(data) => body.extend_from_slice(&data),
+                    ResponsePart::End => return Ok(body),
+                    ResponsePart::Head(_) => {}
+                }
+            }
+        }
+        loop {
+            match d.decode_eof(&mut buf)? {
+                Some(ResponsePart::Data(data)) => body.extend_from_slice(&data),
+                Some(ResponsePart::Head(_)) => {}
+                Some(ResponsePart::End) | None => return Ok(body),
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Arbitrary bytes never panic or loop, and a body never passes the limit.
+        #[test]
+        fn arbitrary_input_is_refused_or_bounded(
+            input in proptest::collection::vec(proptest::num::u8::ANY, 0..512),
+            cuts in proptest::collection::vec(0usize..600, 0..6),
+        ) {
+            let limits = CodecLimits { max_body_size: 64, max_header_size: 256, ..Default::default() };
+            if let Ok(body) = feed_split(&input, &cuts, limits) {
+                proptest::prop_assert!(body.len() <= 64);
+            }
+        }
+
+        /// A valid chunked response decodes to the same body however it is split.
+        #[test]
+        fn chunked_bodies_survive_any_split(
+            pieces in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 1..40), 0..8),
+            cuts in proptest::collection::vec(0usize..2000, 0..8),
+        ) {
+            let mut input = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+            for p in &pieces {
+                input.extend_from_slice(format!("{:x}\r\n", p.len()).as_bytes());
+                input.extend_from_slice(p);
+                input.extend_from_slice(b"\r\n");
+            }
+            input.extend_from_slice(b"0\r\n\r\n");
+            let body = feed_split(&input, &cuts, CodecLimits::default()).unwrap();
+            proptest::prop_assert_eq!(body, pieces.concat());
+        }
+    }
 }
