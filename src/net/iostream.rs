@@ -62,8 +62,9 @@ impl StreamCloseWatch {
 /// Every read is bounded: nothing is buffered beyond
 /// [`max_buffer_size`](IoStreamSettings::max_buffer_size), and the delimiter reads take a
 /// `max_bytes` beyond which they fail with [`StreamError::UnsatisfiableRead`]. A failed read
-/// closes the stream, and every later operation returns [`StreamError::Closed`] with the cause.
-/// Data already buffered is still served after the peer closed its side.
+/// closes the stream (dropping what it had buffered), and every later operation returns
+/// [`StreamError::Closed`] with the cause. After a clean close (end of file, or
+/// [`close`](IoStream::close)) data already buffered is still served.
 ///
 /// Reads are cancel-safe: data read from the socket stays in the buffer if the future is
 /// dropped (for example by `tokio::select!` or a timeout), and the next read finds it.
@@ -197,14 +198,19 @@ impl IoStream {
         }
     }
 
-    /// Closes the stream because of `err` and returns it.
+    /// Closes the stream because of `err` and returns it. A read the peer's data could not
+    /// satisfy within the limits also discards what was buffered: it cannot be trusted to
+    /// frame anything.
     fn fail(&mut self, err: StreamError) -> StreamError {
         let cause = match &err {
             StreamError::Closed { cause } => cause.clone(),
-            other => Some(Arc::new(io::Error::new(
-                io::ErrorKind::InvalidData,
-                other.to_string(),
-            ))),
+            other => {
+                self.read_buf = BytesMut::new();
+                Some(Arc::new(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    other.to_string(),
+                )))
+            }
         };
         self.close_with(cause);
         err

@@ -32,6 +32,7 @@ pub(crate) mod netutil;
 mod resolver;
 mod stream;
 mod tcpclient;
+mod tcpserver;
 #[cfg(feature = "tls")]
 mod tls;
 
@@ -42,6 +43,7 @@ pub use stream::NetStream;
 #[cfg(unix)]
 pub use stream::PipeStream;
 pub use tcpclient::{ConnectOptions, TcpClient, HAPPY_EYEBALLS_STAGGER};
+pub use tcpserver::{handler_fn, FnHandler, TcpHandler, TcpServer, TcpServerSettings};
 #[cfg(feature = "tls")]
 pub use tls::{TlsClientConfig, TlsClientOptions};
 
