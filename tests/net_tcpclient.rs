@@ -121,11 +121,14 @@ async fn happy_eyeballs_falls_over_to_the_second_family_while_the_first_hangs() 
     let hole = blackhole("[::1]");
     let live = echo_server().await;
     let client = TcpClient::with_resolver(Arc::new(FixedResolver(vec![hole.addr, live])));
+    let started = tokio::time::Instant::now();
     let mut stream = client
         .connect("dual.invalid", 0, &ConnectOptions::default())
         .await
         .unwrap();
     assert_eq!(stream.peer_addr(), Some(live));
+    // The clock is paused: the IPv4 attempt waited for the stagger, not for luck.
+    assert!(started.elapsed() >= tornado::net::HAPPY_EYEBALLS_STAGGER);
     round_trip(&mut stream).await;
 }
 

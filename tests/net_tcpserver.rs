@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tornado::net::{
     bind_sockets, handler_fn, BindOptions, ConnectOptions, IoStream, ServerHandle, TcpClient,
-    TcpHandler, TcpServer, TcpServerSettings,
+    TcpHandler, TcpServer, TcpServerSettings, TlsClientConfig, TlsClientOptions,
 };
 use tornado::testing::ExpectLog;
 
@@ -179,9 +179,11 @@ async fn stop_drops_handlers_still_running_after_the_grace() {
     let mut stream = connect(&handle, &ConnectOptions::default()).await;
     stream.write(&b"hello\n"[..]).await.unwrap();
     started.recv().await.unwrap();
+    assert_eq!(handle.stats().open_connections(), 1);
     handle.stop(Duration::ZERO).await;
     // The server closed the connection (cleanly: it had read everything sent).
     assert!(stream.read_until_close().await.unwrap().is_empty());
+    assert_eq!(handle.stats().open_connections(), 0);
 }
 
 #[actix_rt::test]
@@ -283,4 +285,88 @@ async fn server_side_max_buffer_size_bounds_what_a_client_can_make_it_hold() {
     assert_eq!(got.len(), 1);
     let err = got[0].clone().unwrap_err();
     assert!(err.contains("4096"), "{err}");
+}
+
+#[actix_rt::test]
+async fn mutual_tls_with_a_client_certificate() {
+    let pki = TestPki::new();
+    let handle = start(TcpServer::new(line_echo()).tls(pki.server_config_requiring_client_certs()));
+    let with_cert = TlsClientConfig::new(&TlsClientOptions {
+        ca_certs: Some(pki.ca_file.clone()),
+        client_cert: Some(pki.client_cert_file.clone()),
+        client_key: Some(pki.client_key_file.clone()),
+        ..Default::default()
+    })
+    .unwrap();
+    let options = ConnectOptions {
+        tls: Some(with_cert),
+        server_hostname: Some("localhost".into()),
+        ..Default::default()
+    };
+    let mut stream = connect(&handle, &options).await;
+    stream.write(&b"it's me\n"[..]).await.unwrap();
+    assert!(stream
+        .read_until(b"\n", Some(64))
+        .await
+        .unwrap()
+        .ends_with(b" it's me\n"));
+
+    // Without the certificate the server refuses the connection (TLS 1.3 reports it after the
+    // client's handshake is done, so it shows on the first read).
+    let options = ConnectOptions {
+        tls: Some(pki.client_config()),
+        server_hostname: Some("localhost".into()),
+        ..Default::default()
+    };
+    let port = handle.local_addr().unwrap().port();
+    match TcpClient::new().connect("127.0.0.1", port, &options).await {
+        Err(e) => assert!(matches!(e, tornado::net::ConnectError::Tls(_)), "{e}"),
+        Ok(mut s) => {
+            let _ = s.write(&b"anonymous\n"[..]).await;
+            let err = s.read_until(b"\n", Some(64)).await.unwrap_err();
+            assert!(err.cause().is_some(), "{err}");
+        }
+    }
+    handle.stop(Duration::ZERO).await;
+}
+
+#[actix_rt::test]
+async fn starttls_upgrades_a_connection_inside_handle_stream() {
+    let pki = TestPki::new();
+    let server_tls = pki.server_config().with_alpn_protocols(Vec::new());
+    let handler = handler_fn(move |mut stream: IoStream, _| {
+        let server_tls = server_tls.clone();
+        async move {
+            let Ok(line) = stream.read_until(b"\n", Some(64)).await else {
+                return;
+            };
+            if &line[..] != b"STARTTLS\n" || stream.write(&b"GO\n"[..]).await.is_err() {
+                return;
+            }
+            let Ok(mut tls) = stream.start_tls_server(&server_tls).await else {
+                return;
+            };
+            if let Ok(line) = tls.read_until(b"\n", Some(64)).await {
+                let _ = tls.write(line).await;
+            }
+        }
+    });
+    let handle = start(TcpServer::new(handler));
+    let mut plain = connect(&handle, &ConnectOptions::default()).await;
+    plain.write(&b"STARTTLS\n"[..]).await.unwrap();
+    assert_eq!(
+        &plain.read_until(b"\n", Some(64)).await.unwrap()[..],
+        b"GO\n"
+    );
+    let mut tls = plain
+        .start_tls_client("localhost", &pki.client_config())
+        .await
+        .unwrap();
+    assert!(tls.get_ref().unwrap().is_tls());
+    tls.write(&b"private\n"[..]).await.unwrap();
+    assert_eq!(
+        &tls.read_until(b"\n", Some(64)).await.unwrap()[..],
+        b"private\n"
+    );
+    handle.stop(Duration::ZERO).await;
 }
