@@ -51,6 +51,7 @@ impl ServerStats {
 pub(crate) struct ConnectionLimit {
     max: Option<usize>,
     slots: AtomicUsize,
+    stats: Arc<ServerStats>,
     released: Notify,
 }
 
@@ -105,6 +106,12 @@ impl ConnectionLimit {
         self.slots.fetch_sub(1, Ordering::AcqRel);
         self.released.notify_one();
     }
+
+    /// A connection that held a slot has stopped.
+    fn connection_closed(&self) {
+        self.stats.open_connections.fetch_sub(1, Ordering::Relaxed);
+        self.release();
+    }
 }
 
 /// An accepted socket on its way to being served: ready at once for plain sockets, the TLS
@@ -157,6 +164,7 @@ impl<S> WorkerConfig<S> {
         let limit = Arc::new(ConnectionLimit {
             max: max_connections,
             slots: AtomicUsize::new(0),
+            stats: stats.clone(),
             released: Notify::new(),
         });
         WorkerConfig {
@@ -286,7 +294,7 @@ async fn accept_loop<S: ConnectionService>(source: Rc<AcceptSource>, worker: Rc<
         };
         match accepted {
             Ok((stream, info)) => {
-                let stats = worker.cfg.stats.clone();
+                let stats = &worker.cfg.stats;
                 stats.accepted.fetch_add(1, Ordering::Relaxed);
                 stats.open_connections.fetch_add(1, Ordering::Relaxed);
                 let registry = worker.registry.clone();
@@ -301,9 +309,8 @@ async fn accept_loop<S: ConnectionService>(source: Rc<AcceptSource>, worker: Rc<
                     let mut r = on_stop_registry.borrow_mut();
                     r.conns.remove(&id);
                     r.changed.notify_waiters();
-                    stats.open_connections.fetch_sub(1, Ordering::Relaxed);
                     if let Some(limit) = &limit {
-                        limit.release();
+                        limit.connection_closed();
                     }
                 });
                 let conn = S::start(&worker.local, stream, info, on_stop);
