@@ -296,3 +296,65 @@ async fn a_missing_ca_file_is_reported_with_its_path() {
     assert_eq!(err.kind(), io::ErrorKind::NotFound);
     assert!(err.to_string().contains("/nonexistent/ca.pem"), "{err}");
 }
+
+/// A TLS server that sends `data` and then either closes properly (`close_notify`) or just
+/// drops the connection.
+async fn tls_sender(pki: &TestPki, data: &'static [u8], close_notify: bool) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = pki.server_config();
+    tokio::spawn(async move {
+        let Ok((sock, _)) = listener.accept().await else {
+            return;
+        };
+        let Ok(mut tls) = IoStream::new(sock).start_tls_server(&config).await else {
+            return;
+        };
+        let _ = tls.write(data).await;
+        if close_notify {
+            let _ = tls.shutdown().await;
+            let _ = tls.read_until_close().await;
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn tls_read_until_close_after_close_notify_is_clean() {
+    let pki = TestPki::new();
+    let addr = tls_sender(&pki, b"complete", true).await;
+    let options = ConnectOptions {
+        tls: Some(pki.client_config()),
+        ..Default::default()
+    };
+    let mut stream = TcpClient::new()
+        .connect("localhost", addr.port(), &options)
+        .await
+        .unwrap();
+    assert_eq!(&stream.read_until_close().await.unwrap()[..], b"complete");
+}
+
+#[tokio::test]
+async fn tls_close_without_close_notify_is_reported_as_truncation() {
+    let pki = TestPki::new();
+    let addr = tls_sender(&pki, b"cut short", false).await;
+    let options = ConnectOptions {
+        tls: Some(pki.client_config()),
+        ..Default::default()
+    };
+    let mut stream = TcpClient::new()
+        .connect("localhost", addr.port(), &options)
+        .await
+        .unwrap();
+    // What arrived is readable; the end is not a clean one.
+    assert_eq!(
+        &stream.read_bytes(9, false).await.unwrap()[..],
+        b"cut short"
+    );
+    let err = stream.read_until_close().await.unwrap_err();
+    assert_eq!(
+        err.cause().unwrap().kind(),
+        io::ErrorKind::UnexpectedEof,
+        "{err}"
+    );
+}
