@@ -356,3 +356,60 @@ async fn start_tls_refuses_non_tcp_streams() {
     let err = s.start_tls_server(&pki.server_config()).await.unwrap_err();
     assert!(matches!(err, StreamError::InvalidState(_)), "{err}");
 }
+
+mod chunking {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Splits `data` after every occurrence of `delim`, as repeated `read_until`s should.
+    fn reference_split(data: &[u8], delim: &[u8]) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut rest = data;
+        while let Some(i) = memchr::memmem::find(rest, delim) {
+            out.push(rest[..i + delim.len()].to_vec());
+            rest = &rest[i + delim.len()..];
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// However the bytes are cut into writes and reads, `read_until` finds the same
+        /// records, including delimiters straddling two reads.
+        #[test]
+        fn read_until_is_independent_of_chunking(
+            data in proptest::collection::vec(prop_oneof![Just(b'\r'), Just(b'\n'), Just(b'a')], 0..300),
+            cuts in proptest::collection::vec(1usize..40, 1..20),
+            read_chunk_size in 1usize..16,
+        ) {
+            let expected = reference_split(&data, b"\r\n");
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let got = rt.block_on(async {
+                let (mut s, mut peer) = unix_pair(IoStreamSettings { read_chunk_size, ..Default::default() });
+                let writer = {
+                    let data = data.clone();
+                    let cuts = cuts.clone();
+                    tokio::spawn(async move {
+                        let mut rest = &data[..];
+                        let mut i = 0;
+                        while !rest.is_empty() {
+                            let n = cuts[i % cuts.len()].min(rest.len());
+                            peer.write_all(&rest[..n]).await.unwrap();
+                            rest = &rest[n..];
+                            i += 1;
+                            tokio::task::yield_now().await;
+                        }
+                    })
+                };
+                let mut got = Vec::new();
+                while let Ok(record) = s.read_until(b"\r\n", None).await {
+                    got.push(record.to_vec());
+                }
+                writer.await.unwrap();
+                got
+            });
+            prop_assert_eq!(got, expected);
+        }
+    }
+}
