@@ -115,6 +115,17 @@ async fn read_bytes_whole_and_partial() {
 }
 
 #[tokio::test]
+async fn read_chunk_size_is_capped_at_half_the_buffer() {
+    let settings = IoStreamSettings {
+        max_buffer_size: 100,
+        read_chunk_size: 1000,
+        ..Default::default()
+    };
+    let (s, _peer) = unix_pair(settings);
+    assert_eq!(s.settings().read_chunk_size, 50);
+}
+
+#[tokio::test]
 async fn read_bytes_larger_than_the_buffer_limit_is_buffer_full() {
     let settings = IoStreamSettings {
         max_buffer_size: 16,
@@ -260,12 +271,17 @@ async fn a_reset_tcp_connection_is_closed_with_the_reset_as_cause() {
         .unwrap();
     drop(server_side);
     let mut s = IoStream::new(client.unwrap());
-    let err = s.read_until_close().await.unwrap_err();
+    // read_until_close ends at any close, as Tornado's does; the cause is kept.
+    assert!(s.read_until_close().await.unwrap().is_empty());
+    assert_eq!(s.error().unwrap().kind(), io::ErrorKind::ConnectionReset);
+    let err = s.read_bytes(1, false).await.unwrap_err();
     assert_eq!(
         err.cause().unwrap().kind(),
         io::ErrorKind::ConnectionReset,
         "{err}"
     );
+    // set_nodelay on the dead stream is not an error (Tornado swallows those too).
+    assert!(s.set_nodelay(true).is_ok());
 }
 
 #[tokio::test]
