@@ -4,7 +4,9 @@ mod net_support;
 
 use std::net::SocketAddr;
 
-use tornado::net::{bind_sockets, bind_unix_socket, is_valid_ip, BindOptions};
+use tornado::net::{
+    bind_sockets, bind_unix_socket, bind_unix_socket_with, is_valid_ip, BindOptions,
+};
 
 use net_support::temp_path;
 
@@ -74,4 +76,19 @@ fn is_valid_ip_accepts_literals_only() {
     ] {
         assert!(!is_valid_ip(bad), "{bad:?}");
     }
+}
+
+#[test]
+fn unix_socket_files_are_owner_only_by_default() {
+    use std::os::unix::fs::PermissionsExt;
+    let path = temp_path("mode.sock");
+    let _l = bind_unix_socket(&path).unwrap();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let other = temp_path("mode-660.sock");
+    let _m = bind_unix_socket_with(&other, 0o660, 16).unwrap();
+    let mode = std::fs::metadata(&other).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o660);
+    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_file(&other);
 }

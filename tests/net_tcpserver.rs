@@ -290,7 +290,17 @@ async fn server_side_max_buffer_size_bounds_what_a_client_can_make_it_hold() {
 #[actix_rt::test]
 async fn mutual_tls_with_a_client_certificate() {
     let pki = TestPki::new();
-    let handle = start(TcpServer::new(line_echo()).tls(pki.server_config_requiring_client_certs()));
+    // Answers with how many certificates the client presented.
+    let handler = handler_fn(|mut stream: IoStream, _| async move {
+        let n = stream
+            .get_ref()
+            .and_then(|s| s.peer_certificates())
+            .map_or(0, |c| c.len());
+        if stream.read_until(b"\n", Some(64)).await.is_ok() {
+            let _ = stream.write(format!("client certificates: {n}\n")).await;
+        }
+    });
+    let handle = start(TcpServer::new(handler).tls(pki.server_config_requiring_client_certs()));
     let with_cert = TlsClientConfig::new(&TlsClientOptions {
         ca_certs: Some(pki.ca_file.clone()),
         client_cert: Some(pki.client_cert_file.clone()),
@@ -304,12 +314,20 @@ async fn mutual_tls_with_a_client_certificate() {
         ..Default::default()
     };
     let mut stream = connect(&handle, &options).await;
+    // The server's chain: the leaf the CA signed.
+    assert_eq!(
+        stream
+            .get_ref()
+            .unwrap()
+            .peer_certificates()
+            .map(<[_]>::len),
+        Some(1)
+    );
     stream.write(&b"it's me\n"[..]).await.unwrap();
-    assert!(stream
-        .read_until(b"\n", Some(64))
-        .await
-        .unwrap()
-        .ends_with(b" it's me\n"));
+    assert_eq!(
+        &stream.read_until(b"\n", Some(64)).await.unwrap()[..],
+        b"client certificates: 1\n"
+    );
 
     // Without the certificate the server refuses the connection (TLS 1.3 reports it after the
     // client's handshake is done, so it shows on the first read).

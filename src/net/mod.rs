@@ -21,9 +21,9 @@ pub use tcpserver::{handler_fn, FnHandler, TcpHandler, TcpServer, TcpServerSetti
 #[cfg(feature = "tls")]
 pub use tls::{TlsClientConfig, TlsClientOptions};
 
-#[cfg(unix)]
-pub use netutil::bind_unix_socket;
 pub use netutil::{bind_sockets, BindOptions};
+#[cfg(unix)]
+pub use netutil::{bind_unix_socket, bind_unix_socket_with};
 
 pub use crate::http::server::{Listener, ServerHandle, ServerStats};
 #[cfg(feature = "tls")]

@@ -77,6 +77,17 @@ impl NetStream {
         }
     }
 
+    /// The certificate chain the TLS peer presented (the server's, or a client's when the
+    /// server asked for one), leaf first; `None` without TLS or certificate.
+    #[cfg(feature = "tls")]
+    pub fn peer_certificates(&self) -> Option<&[rustls::pki_types::CertificateDer<'static>]> {
+        match self {
+            NetStream::Tls(s) => s.get_ref().1.peer_certificates(),
+            NetStream::TlsClient(s) => s.get_ref().1.peer_certificates(),
+            _ => None,
+        }
+    }
+
     /// The protocol the TLS handshake agreed through ALPN (`b"http/1.1"`, `b"h2"`…), if any.
     pub fn alpn_protocol(&self) -> Option<&[u8]> {
         match self {
