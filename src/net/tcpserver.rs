@@ -244,7 +244,7 @@ impl Drop for OnDrop {
 
 impl ConnectionService for TcpService {
     type Local = (Arc<dyn TcpHandler>, TcpServerSettings);
-    type Conn = tokio::task::AbortHandle;
+    type Conn = tokio::task::JoinHandle<()>;
 
     fn local(&self) -> Self::Local {
         (self.handler.clone(), self.settings.clone())
@@ -255,7 +255,7 @@ impl ConnectionService for TcpService {
         stream: Handshake,
         info: ConnectionInfo,
         on_stop: Box<dyn FnOnce()>,
-    ) -> tokio::task::AbortHandle {
+    ) -> tokio::task::JoinHandle<()> {
         let (handler, settings) = local;
         let handler = handler.clone();
         let stream_settings = settings.stream;
@@ -285,15 +285,18 @@ impl ConnectionService for TcpService {
                 tracing::error!(target: "tornado.application", "error in handle_stream for {:?}: {what}", info.peer_addr);
             }
         });
-        task.abort_handle()
+        task
     }
 
-    fn close_gracefully(_: &tokio::task::AbortHandle) {
+    fn close_gracefully(_: &tokio::task::JoinHandle<()>) {
         // A handler owns its protocol: it is given the grace period to finish on its own.
     }
 
-    fn force_close(conn: tokio::task::AbortHandle) -> LocalBoxFuture<'static, ()> {
+    fn force_close(conn: tokio::task::JoinHandle<()>) -> LocalBoxFuture<'static, ()> {
         conn.abort();
-        Box::pin(std::future::ready(()))
+        // Resolves once the task is dropped: its socket closed, its slot given back.
+        Box::pin(async move {
+            let _ = conn.await;
+        })
     }
 }
