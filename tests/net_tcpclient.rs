@@ -351,3 +351,25 @@ async fn tls_close_without_close_notify_returns_the_data_and_records_the_truncat
     assert_eq!(&stream.read_until_close().await.unwrap()[..], b"cut short");
     assert_eq!(stream.error().unwrap().kind(), io::ErrorKind::UnexpectedEof);
 }
+
+#[tokio::test]
+async fn tls_to_an_ip_literal_checks_the_ip_in_the_certificate() {
+    let pki = TestPki::new();
+    let addr = tls_echo_server(&pki).await;
+    let options = ConnectOptions {
+        tls: Some(pki.client_config()),
+        ..Default::default()
+    };
+    // The certificate carries 127.0.0.1 and no other address.
+    let mut stream = TcpClient::new()
+        .connect("127.0.0.1", addr.port(), &options)
+        .await
+        .unwrap();
+    round_trip(&mut stream).await;
+    let resolver = OverrideResolver::system().map_host("127.0.0.2", "127.0.0.1");
+    let err = TcpClient::with_resolver(Arc::new(resolver))
+        .connect("127.0.0.2", addr.port(), &options)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ConnectError::Tls(_)), "{err}");
+}
