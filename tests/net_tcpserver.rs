@@ -388,3 +388,18 @@ async fn starttls_upgrades_a_connection_inside_handle_stream() {
     );
     handle.stop(Duration::ZERO).await;
 }
+
+#[actix_rt::test]
+async fn an_error_returned_by_a_handler_is_logged() {
+    let log = ExpectLog::new("tornado.application", "delimiter not found within 4 bytes");
+    let handler = handler_fn(|mut stream: IoStream, _| async move {
+        let line = stream.read_until(b"\n", Some(4)).await?;
+        stream.write(line).await
+    });
+    let handle = start(TcpServer::new(handler));
+    let mut stream = connect(&handle, &ConnectOptions::default()).await;
+    stream.write(&b"far too long\n"[..]).await.unwrap();
+    assert!(stream.read_until_close().await.unwrap().is_empty());
+    assert!(log.wait(Duration::from_secs(10)));
+    handle.stop(Duration::ZERO).await;
+}

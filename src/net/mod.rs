@@ -17,7 +17,9 @@ pub use stream::NetStream;
 #[cfg(unix)]
 pub use stream::PipeStream;
 pub use tcpclient::{ConnectOptions, TcpClient, HAPPY_EYEBALLS_STAGGER};
-pub use tcpserver::{handler_fn, FnHandler, TcpHandler, TcpServer, TcpServerSettings};
+pub use tcpserver::{
+    handler_fn, FnHandler, HandleStreamOutcome, TcpHandler, TcpServer, TcpServerSettings,
+};
 #[cfg(feature = "tls")]
 pub use tls::{TlsClientConfig, TlsClientOptions};
 

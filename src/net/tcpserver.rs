@@ -39,24 +39,45 @@ impl<F> std::fmt::Debug for FnHandler<F> {
     }
 }
 
-/// Makes a [`TcpHandler`] from an async closure.
+/// What a [`handler_fn`] closure's future may end with: nothing, or a `Result` whose error is
+/// logged on `tornado.application` (Tornado logs what `handle_stream` raises), so handlers can
+/// use `?`.
+pub trait HandleStreamOutcome {
+    /// Logs a failure, if this is one.
+    fn log_failure(self, address: Option<SocketAddr>);
+}
+
+impl HandleStreamOutcome for () {
+    fn log_failure(self, _: Option<SocketAddr>) {}
+}
+
+impl<E: std::fmt::Display> HandleStreamOutcome for Result<(), E> {
+    fn log_failure(self, address: Option<SocketAddr>) {
+        if let Err(e) = self {
+            tracing::error!(target: "tornado.application", "error in handle_stream for {address:?}: {e}");
+        }
+    }
+}
+
+/// Makes a [`TcpHandler`] from an async closure. Its future may return `()` or a
+/// `Result<(), E>`; an error is logged.
 ///
 /// ```
-/// use tornado::net::handler_fn;
+/// use tornado::net::{handler_fn, StreamError};
 ///
-/// let echo = handler_fn(|mut stream, _addr| async move {
-///     while let Ok(line) = stream.read_until(b"\n", Some(4096)).await {
-///         if stream.write(line).await.is_err() {
-///             break;
-///         }
-///     }
+/// // Answers one line with the same line.
+/// let echo_once = handler_fn(|mut stream, _addr| async move {
+///     let line = stream.read_until(b"\n", Some(4096)).await?;
+///     stream.write(line).await?;
+///     Ok::<(), StreamError>(())
 /// });
-/// # let _ = echo;
+/// # let _ = echo_once;
 /// ```
 pub fn handler_fn<F, Fut>(f: F) -> FnHandler<F>
 where
     F: Fn(IoStream, Option<SocketAddr>) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = ()> + 'static,
+    Fut: Future + 'static,
+    Fut::Output: HandleStreamOutcome,
 {
     FnHandler(f)
 }
@@ -64,14 +85,16 @@ where
 impl<F, Fut> TcpHandler for FnHandler<F>
 where
     F: Fn(IoStream, Option<SocketAddr>) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = ()> + 'static,
+    Fut: Future + 'static,
+    Fut::Output: HandleStreamOutcome,
 {
     fn handle_stream(
         &self,
         stream: IoStream,
         address: Option<SocketAddr>,
     ) -> LocalBoxFuture<'static, ()> {
-        Box::pin((self.0)(stream, address))
+        let served = (self.0)(stream, address);
+        Box::pin(async move { served.await.log_failure(address) })
     }
 }
 
