@@ -121,11 +121,14 @@ async fn happy_eyeballs_falls_over_to_the_second_family_while_the_first_hangs() 
     let hole = blackhole("[::1]");
     let live = echo_server().await;
     let client = TcpClient::with_resolver(Arc::new(FixedResolver(vec![hole.addr, live])));
+    let started = tokio::time::Instant::now();
     let mut stream = client
         .connect("dual.invalid", 0, &ConnectOptions::default())
         .await
         .unwrap();
     assert_eq!(stream.peer_addr(), Some(live));
+    // The clock is paused: the IPv4 attempt waited for the stagger, not for luck.
+    assert!(started.elapsed() >= tornado::net::HAPPY_EYEBALLS_STAGGER);
     round_trip(&mut stream).await;
 }
 
@@ -292,4 +295,81 @@ async fn a_missing_ca_file_is_reported_with_its_path() {
     .unwrap_err();
     assert_eq!(err.kind(), io::ErrorKind::NotFound);
     assert!(err.to_string().contains("/nonexistent/ca.pem"), "{err}");
+}
+
+/// A TLS server that sends `data` and then either closes properly (`close_notify`) or just
+/// drops the connection.
+async fn tls_sender(pki: &TestPki, data: &'static [u8], close_notify: bool) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = pki.server_config();
+    tokio::spawn(async move {
+        let Ok((sock, _)) = listener.accept().await else {
+            return;
+        };
+        let Ok(mut tls) = IoStream::new(sock).start_tls_server(&config).await else {
+            return;
+        };
+        let _ = tls.write(data).await;
+        if close_notify {
+            let _ = tls.shutdown().await;
+            let _ = tls.read_until_close().await;
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn tls_read_until_close_after_close_notify_is_clean() {
+    let pki = TestPki::new();
+    let addr = tls_sender(&pki, b"complete", true).await;
+    let options = ConnectOptions {
+        tls: Some(pki.client_config()),
+        ..Default::default()
+    };
+    let mut stream = TcpClient::new()
+        .connect("localhost", addr.port(), &options)
+        .await
+        .unwrap();
+    assert_eq!(&stream.read_until_close().await.unwrap()[..], b"complete");
+    assert!(stream.error().is_none());
+}
+
+#[tokio::test]
+async fn tls_close_without_close_notify_returns_the_data_and_records_the_truncation() {
+    let pki = TestPki::new();
+    let addr = tls_sender(&pki, b"cut short", false).await;
+    let options = ConnectOptions {
+        tls: Some(pki.client_config()),
+        ..Default::default()
+    };
+    let mut stream = TcpClient::new()
+        .connect("localhost", addr.port(), &options)
+        .await
+        .unwrap();
+    // What arrived is returned; the stream's error says the end was not a clean one.
+    assert_eq!(&stream.read_until_close().await.unwrap()[..], b"cut short");
+    assert_eq!(stream.error().unwrap().kind(), io::ErrorKind::UnexpectedEof);
+}
+
+#[tokio::test]
+async fn tls_to_an_ip_literal_checks_the_ip_in_the_certificate() {
+    let pki = TestPki::new();
+    let addr = tls_echo_server(&pki).await;
+    let options = ConnectOptions {
+        tls: Some(pki.client_config()),
+        ..Default::default()
+    };
+    // The certificate carries 127.0.0.1 and no other address.
+    let mut stream = TcpClient::new()
+        .connect("127.0.0.1", addr.port(), &options)
+        .await
+        .unwrap();
+    round_trip(&mut stream).await;
+    let resolver = OverrideResolver::system().map_host("127.0.0.2", "127.0.0.1");
+    let err = TcpClient::with_resolver(Arc::new(resolver))
+        .connect("127.0.0.2", addr.port(), &options)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ConnectError::Tls(_)), "{err}");
 }

@@ -140,6 +140,15 @@ impl HttpHeaders {
         }
     }
 
+    /// [`set`](Self::set) for a name known at compile time, in `Http-Header-Case`: no name
+    /// lookup or copy.
+    pub(crate) fn set_static(&mut self, name: &'static str, value: impl Into<String>) {
+        debug_assert!(is_normalized(name));
+        if let Some(value) = self.replace(name, Cow::Owned(value.into())) {
+            self.entries.push((Cow::Borrowed(name), value));
+        }
+    }
+
     /// Adds a value for `name`, keeping any values already there.
     pub fn add(&mut self, name: &str, value: impl Into<String>) {
         self.entries
@@ -160,21 +169,28 @@ impl HttpHeaders {
     /// Sets `name` to a single value, replacing every value it had (Tornado's `h[name] = v`).
     /// The header keeps the position of its first occurrence.
     pub fn set(&mut self, name: &str, value: impl Into<String>) {
-        let value: Cow<'static, str> = Cow::Owned(value.into());
-        match self.position(name) {
-            Some(i) => {
-                self.entries[i].1 = value;
-                let mut j = i + 1;
-                while j < self.entries.len() {
-                    if self.entries[j].0.eq_ignore_ascii_case(name) {
-                        self.entries.remove(j);
-                    } else {
-                        j += 1;
-                    }
-                }
-            }
-            None => self.entries.push((normalized(name), value)),
+        if let Some(value) = self.replace(name, Cow::Owned(value.into())) {
+            self.entries.push((normalized(name), value));
         }
+    }
+
+    /// Gives `name` the single value `value` where it already is; hands `value` back when the
+    /// header is absent.
+    fn replace(&mut self, name: &str, value: Cow<'static, str>) -> Option<Cow<'static, str>> {
+        let i = match self.position(name) {
+            Some(i) => i,
+            None => return Some(value),
+        };
+        self.entries[i].1 = value;
+        let mut j = i + 1;
+        while j < self.entries.len() {
+            if self.entries[j].0.eq_ignore_ascii_case(name) {
+                self.entries.remove(j);
+            } else {
+                j += 1;
+            }
+        }
+        None
     }
 
     /// The first value of `name`, if any.
@@ -194,11 +210,15 @@ impl HttpHeaders {
 
     /// Every value of `name`, in the order they were added (empty when absent).
     pub fn get_list(&self, name: &str) -> Vec<&str> {
+        self.get_all(name).collect()
+    }
+
+    /// Every value of `name`, in order, without collecting them.
+    pub fn get_all<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
         self.entries
             .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_ref())
-            .collect()
     }
 
     /// `true` when `name` has at least one value.

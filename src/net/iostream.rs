@@ -18,7 +18,8 @@ pub struct IoStreamSettings {
     /// Most bytes buffered for reading; a read that would need more fails with
     /// [`StreamError::BufferFull`]. Default: 100 MiB (104857600 bytes).
     pub max_buffer_size: usize,
-    /// Most bytes read from the socket at once. Default: 64 KiB.
+    /// Most bytes read from the socket at once; capped at half of `max_buffer_size`.
+    /// Default: 64 KiB.
     pub read_chunk_size: usize,
     /// Most bytes [`IoStream::write_buffered`] may hold before a
     /// [`flush`](IoStream::flush). Default: `None` (no limit).
@@ -62,8 +63,9 @@ impl StreamCloseWatch {
 /// Every read is bounded: nothing is buffered beyond
 /// [`max_buffer_size`](IoStreamSettings::max_buffer_size), and the delimiter reads take a
 /// `max_bytes` beyond which they fail with [`StreamError::UnsatisfiableRead`]. A failed read
-/// closes the stream, and every later operation returns [`StreamError::Closed`] with the cause.
-/// Data already buffered is still served after the peer closed its side.
+/// closes the stream (dropping what it had buffered), and every later operation returns
+/// [`StreamError::Closed`] with the cause. After a clean close (end of file, or
+/// [`close`](IoStream::close)) data already buffered is still served.
 ///
 /// Reads are cancel-safe: data read from the socket stays in the buffer if the future is
 /// dropped (for example by `tokio::select!` or a timeout), and the next read finds it.
@@ -118,7 +120,11 @@ impl IoStream {
             write_queue: VecDeque::new(),
             write_queued: 0,
             settings: IoStreamSettings {
-                read_chunk_size: settings.read_chunk_size.max(1),
+                // Tornado's rule: a chunk is at most half the buffer, so one read never fills it.
+                read_chunk_size: settings
+                    .read_chunk_size
+                    .min(settings.max_buffer_size / 2)
+                    .max(1),
                 ..settings
             },
             closed: None,
@@ -167,11 +173,21 @@ impl IoStream {
         StreamCloseWatch(self.close_tx.subscribe())
     }
 
-    /// Sets `TCP_NODELAY` (no-op on Unix sockets and pipes). Tornado's `set_nodelay`.
-    pub fn set_nodelay(&self, on: bool) -> Result<(), StreamError> {
-        match &self.io {
-            Some(io) => io.set_nodelay(on).map_err(StreamError::closed_by),
-            None => Err(self.closed_error()),
+    /// Sets `TCP_NODELAY` (Tornado's `set_nodelay`). A no-op on Unix sockets, pipes and
+    /// closed streams; as in Tornado, the errors a socket the peer already reset gives
+    /// (`EINVAL`, `ECONNRESET`) are ignored too — the next read or write reports the close.
+    pub fn set_nodelay(&self, on: bool) -> io::Result<()> {
+        let Some(io) = &self.io else {
+            return Ok(());
+        };
+        match io.set_nodelay(on) {
+            Err(e)
+                if e.kind() != io::ErrorKind::InvalidInput
+                    && e.kind() != io::ErrorKind::ConnectionReset =>
+            {
+                Err(e)
+            }
+            _ => Ok(()),
         }
     }
 
@@ -197,14 +213,19 @@ impl IoStream {
         }
     }
 
-    /// Closes the stream because of `err` and returns it.
+    /// Closes the stream because of `err` and returns it. A read the peer's data could not
+    /// satisfy within the limits also discards what was buffered: it cannot be trusted to
+    /// frame anything.
     fn fail(&mut self, err: StreamError) -> StreamError {
         let cause = match &err {
             StreamError::Closed { cause } => cause.clone(),
-            other => Some(Arc::new(io::Error::new(
-                io::ErrorKind::InvalidData,
-                other.to_string(),
-            ))),
+            other => {
+                self.read_buf = BytesMut::new();
+                Some(Arc::new(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    other.to_string(),
+                )))
+            }
         };
         self.close_with(cause);
         err
@@ -346,14 +367,20 @@ impl IoStream {
         Ok(filled)
     }
 
-    /// Reads everything until the peer closes (Tornado's `read_until_close`). On a stream that
-    /// is already closed, returns what is still buffered. Fails with
-    /// [`StreamError::BufferFull`] if the peer sends more than `max_buffer_size` bytes, and
-    /// with [`StreamError::Closed`] if the connection breaks instead of closing cleanly (the
-    /// bytes received so far stay buffered).
+    /// Reads everything until the stream closes (Tornado's `read_until_close`) and returns it.
+    ///
+    /// As in Tornado, any close ends the read with the data received: the peer's end of file,
+    /// but also a reset connection or a TLS peer that hung up without `close_notify` — check
+    /// [`error`](Self::error) to tell those apart. On a stream already closed, returns what is
+    /// still buffered. The one failure is [`StreamError::BufferFull`], when the peer sends more
+    /// than `max_buffer_size` bytes.
     pub async fn read_until_close(&mut self) -> Result<Bytes, StreamError> {
         while self.closed.is_none() {
-            self.fill().await?;
+            match self.fill().await {
+                Ok(_) => {}
+                Err(StreamError::Closed { .. }) => break,
+                Err(e) => return Err(e),
+            }
         }
         Ok(self.read_buf.split().freeze())
     }

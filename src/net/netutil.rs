@@ -80,13 +80,26 @@ fn bind_one(addr: SocketAddr, options: &BindOptions) -> io::Result<TcpListener> 
     Ok(socket.into())
 }
 
-/// Binds a listening Unix-domain socket at `path`, replacing a stale socket file there (but
-/// never another kind of file).
+/// Binds a listening Unix-domain socket at `path` (Tornado's `bind_unix_socket`), replacing a
+/// stale socket file there (but never another kind of file). The socket file gets mode `0o600`
+/// (only its owner may connect) and the backlog is 128, Tornado's defaults; see
+/// [`bind_unix_socket_with`] for others.
 #[cfg(unix)]
 pub fn bind_unix_socket(
     path: impl AsRef<std::path::Path>,
 ) -> io::Result<std::os::unix::net::UnixListener> {
-    use std::os::unix::fs::FileTypeExt;
+    bind_unix_socket_with(path, 0o600, BindOptions::default().backlog)
+}
+
+/// [`bind_unix_socket`] with a file mode and backlog of your choice. The mode is set before
+/// the socket listens, so no connection is accepted under looser permissions.
+#[cfg(unix)]
+pub fn bind_unix_socket_with(
+    path: impl AsRef<std::path::Path>,
+    mode: u32,
+    backlog: i32,
+) -> io::Result<std::os::unix::net::UnixListener> {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
     let path = path.as_ref();
     match std::fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_socket() => std::fs::remove_file(path)?,
@@ -98,7 +111,10 @@ pub fn bind_unix_socket(
         }
         Err(_) => {}
     }
-    let listener = std::os::unix::net::UnixListener::bind(path)?;
-    listener.set_nonblocking(true)?;
-    Ok(listener)
+    let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
+    socket.bind(&socket2::SockAddr::unix(path)?)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+    socket.listen(backlog)?;
+    socket.set_nonblocking(true)?;
+    Ok(socket.into())
 }

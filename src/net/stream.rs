@@ -27,7 +27,7 @@ pub enum NetStream {
     Unix(UnixStream),
     /// A read end and/or a write end of pipes (Tornado's `PipeIOStream`).
     #[cfg(unix)]
-    Pipe(PipeStream),
+    Pipe(Box<PipeStream>),
     /// TLS over TCP, server side (what a TLS listener accepts).
     #[cfg(feature = "tls")]
     Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
@@ -77,6 +77,17 @@ impl NetStream {
         }
     }
 
+    /// The certificate chain the TLS peer presented (the server's, or a client's when the
+    /// server asked for one), leaf first; `None` without TLS or certificate.
+    #[cfg(feature = "tls")]
+    pub fn peer_certificates(&self) -> Option<&[rustls::pki_types::CertificateDer<'static>]> {
+        match self {
+            NetStream::Tls(s) => s.get_ref().1.peer_certificates(),
+            NetStream::TlsClient(s) => s.get_ref().1.peer_certificates(),
+            _ => None,
+        }
+    }
+
     /// The protocol the TLS handshake agreed through ALPN (`b"http/1.1"`, `b"h2"`…), if any.
     pub fn alpn_protocol(&self) -> Option<&[u8]> {
         match self {
@@ -105,7 +116,7 @@ impl From<UnixStream> for NetStream {
 #[cfg(unix)]
 impl From<PipeStream> for NetStream {
     fn from(s: PipeStream) -> Self {
-        NetStream::Pipe(s)
+        NetStream::Pipe(Box::new(s))
     }
 }
 
@@ -254,5 +265,18 @@ impl AsyncWrite for NetStream {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         dispatch!(self, s => Pin::new(s).poll_shutdown(cx))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The server keeps one per connection: rare transports are boxed so the common one
+    /// (TCP) sets the size.
+    #[test]
+    fn a_net_stream_is_no_bigger_than_tcp_plus_a_tag() {
+        assert!(
+            std::mem::size_of::<super::NetStream>()
+                <= std::mem::size_of::<tokio::net::TcpStream>() + 8
+        );
     }
 }

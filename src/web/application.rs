@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use futures_util::future::LocalBoxFuture;
 
+use crate::http::codec::BodyLength;
 use crate::http::{
     FormLimits, HttpServer, HttpServerDelegate, HttpServerRequest, ResponseWriter, ServerHandle,
     ServerRequest, ServerSettings,
@@ -521,7 +522,8 @@ impl Application {
         &self,
         head: &crate::http::RequestHead,
     ) -> Result<(Arc<dyn HandlerFactory>, PathArgs), PathArgError> {
-        let path = head.uri.split('?').next().unwrap_or("");
+        let uri = head.uri.as_str();
+        let path = &uri[..uri.bytes().position(|b| b == b'?').unwrap_or(uri.len())];
         let host = head.headers.get("Host").unwrap_or("127.0.0.1");
         let request =
             RouteRequest::new(host, path).with_x_real_ip(head.headers.contains("X-Real-Ip"));
@@ -537,25 +539,44 @@ impl Application {
         }
     }
 
-    async fn serve(self, request: ServerRequest, writer: ResponseWriter) {
-        let routed = self.route(&request.head);
-        let (factory, args, bad_path) = match routed {
+    /// Routes a request and starts its handler. Everything up to the handler runs
+    /// synchronously unless a body has to be read first, so a body-less request costs one boxed
+    /// future: the handler's own.
+    fn dispatch(
+        &self,
+        request: ServerRequest,
+        writer: ResponseWriter,
+    ) -> LocalBoxFuture<'static, ()> {
+        let (factory, args, bad_path) = match self.route(&request.head) {
             Ok((f, a)) => (f, a, false),
             Err(_) => (not_found_factory(), PathArgs::default(), true),
         };
         if let ResolvedRoute::Delegate(delegate) = factory.resolve() {
-            return delegate.handle(request, writer).await;
+            return delegate.handle(request, writer);
         }
-        let streaming = factory.stream_request_body();
         let limits = self.inner.settings.form_limits;
-        let (http_request, body) = if streaming {
-            match HttpServerRequest::split(request, limits) {
-                Ok((r, body)) => (r, Some(body)),
-                Err(e) => return bad_request(writer, &e.to_string()),
-            }
-        } else {
+        if factory.stream_request_body() {
+            return match HttpServerRequest::split(request, limits) {
+                Ok((r, body)) => self.start(factory, r, args, bad_path, writer, Some(body)),
+                Err(e) => {
+                    bad_request(writer, &e.to_string());
+                    done()
+                }
+            };
+        }
+        if request.head.body == BodyLength::Empty {
+            return match HttpServerRequest::without_body(request, limits) {
+                Ok(r) => self.start(factory, r, args, bad_path, writer, None),
+                Err(e) => {
+                    bad_request(writer, &e.to_string());
+                    done()
+                }
+            };
+        }
+        let app = self.clone();
+        Box::pin(async move {
             match HttpServerRequest::read(request, limits).await {
-                Ok(r) => (r, None),
+                Ok(r) => app.start(factory, r, args, bad_path, writer, None).await,
                 Err(crate::http::RequestError::Body(crate::http::BodyError::Invalid {
                     status,
                     message,
@@ -566,15 +587,25 @@ impl Application {
                         &[("Connection", "close")],
                         super::error_page::default_error_page(status, None),
                     );
-                    return;
                 }
-                Err(crate::http::RequestError::Body(_)) => return,
-                Err(e) => return bad_request(writer, &e.to_string()),
+                Err(crate::http::RequestError::Body(_)) => {}
+                Err(e) => bad_request(writer, &e.to_string()),
             }
-        };
-        let request = Rc::new(http_request);
+        })
+    }
+
+    /// Builds the request context and hands it to the route's factory.
+    fn start(
+        &self,
+        factory: Arc<dyn HandlerFactory>,
+        request: HttpServerRequest,
+        args: PathArgs,
+        bad_path: bool,
+        writer: ResponseWriter,
+        body: Option<crate::http::Body>,
+    ) -> LocalBoxFuture<'static, ()> {
         let mut cx = RequestContext::new(
-            request,
+            Rc::new(request),
             args.positional,
             args.named
                 .into_iter()
@@ -590,14 +621,19 @@ impl Application {
             ));
             let _ = cx.send_error(400);
             cx.log_access();
-            return;
+            return done();
         }
         for t in &self.inner.transforms {
             let created = t.create(&cx.request.headers);
             cx.transforms.push(created);
         }
-        factory.serve(cx, body).await
+        factory.serve(cx, body)
     }
+}
+
+/// A finished future (boxing it does not allocate).
+fn done() -> LocalBoxFuture<'static, ()> {
+    Box::pin(std::future::ready(()))
 }
 
 fn bad_request(writer: ResponseWriter, message: &str) {
@@ -615,6 +651,6 @@ impl HttpServerDelegate for Application {
         request: ServerRequest,
         writer: ResponseWriter,
     ) -> LocalBoxFuture<'static, ()> {
-        Box::pin(self.clone().serve(request, writer))
+        self.dispatch(request, writer)
     }
 }

@@ -190,29 +190,39 @@ macro_rules! handler_actor {
 
 /// Runs one request through a handler: checks, `prepare`, the verb, errors, finishing; and if
 /// the handler keeps the request open, runs it as an actor until it finishes.
-pub(crate) async fn execute<H: RequestHandler>(mut h: H, mut cx: HandlerContext<H>) {
-    let outcome = run_methods(&mut h, &mut cx).await;
-    if let Err(e) = outcome {
-        handle_error(&mut h, &mut cx, e);
-    }
-    if !cx.is_finished() && !cx.kept_open() && cx.writer.is_some() {
-        if let Err(e) = cx.finish() {
+///
+/// Not an `async fn`: an async fn's future keeps its arguments and the locals they are moved
+/// into as separate fields (rust-lang/rust#62958), which made this per-request future twice the
+/// size of the handler context; an async block captures them once.
+#[allow(clippy::manual_async_fn)] // deliberately not an async fn, see above
+pub(crate) fn execute<H: RequestHandler>(
+    mut h: H,
+    mut cx: HandlerContext<H>,
+) -> impl Future<Output = ()> {
+    async move {
+        let outcome = run_methods(&mut h, &mut cx).await;
+        if let Err(e) = outcome {
             handle_error(&mut h, &mut cx, e);
         }
-    }
-    let closed = cx.writer.as_ref().is_none_or(|w| w.is_closed());
-    if cx.is_finished() || closed {
-        if !cx.is_finished() {
-            h.on_connection_close(&mut cx);
-            cx.writer = None;
+        if !cx.is_finished() && !cx.kept_open() && cx.writer.is_some() {
+            if let Err(e) = cx.finish() {
+                handle_error(&mut h, &mut cx, e);
+            }
         }
-        h.on_finish(&mut cx);
-        cx.log_access();
-        return;
+        let closed = cx.writer.as_ref().is_none_or(|w| w.is_closed());
+        if cx.is_finished() || closed {
+            if !cx.is_finished() {
+                h.on_connection_close(&mut cx);
+                cx.writer = None;
+            }
+            h.on_finish(&mut cx);
+            cx.log_access();
+            return;
+        }
+        // The handler lives on as an actor, polled right here on the connection's task. Boxed,
+        // so that the common path's future stays small (it is moved into a box per request).
+        Box::pin(live_on(h, cx)).await;
     }
-    // The handler lives on as an actor, polled right here on the connection's task. Boxed, so
-    // that the common path's future stays small (it is moved into a box per request).
-    Box::pin(live_on(h, cx)).await;
 }
 
 /// Runs a handler that kept its request open as an actor until it finishes.

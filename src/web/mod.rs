@@ -33,6 +33,7 @@ mod context;
 mod cookie_api;
 mod error;
 mod handler;
+mod output;
 mod render;
 mod request;
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::task::Waker;
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 
 use crate::http::{
     Arguments, Body, HttpHeaders, HttpServerRequest, ResponseHead, ResponseWriter, WriteError,
@@ -17,6 +17,7 @@ use crate::http::{
 use super::application::AppInner;
 use super::error::{HttpError, Result, WebError};
 use super::etag;
+use super::output::OutputBuffer;
 use super::transform::OutputTransform;
 
 /// What `compute_etag` is for a handler type.
@@ -41,8 +42,7 @@ pub struct RequestContext {
     headers: HttpHeaders,
     header_error: Option<String>,
     new_cookies: Vec<(String, String)>,
-    buffer: Vec<Bytes>,
-    buffered: usize,
+    buffer: OutputBuffer,
     headers_written: bool,
     finished: bool,
     keep_open: bool,
@@ -82,8 +82,7 @@ impl RequestContext {
             headers: HttpHeaders::with_capacity(4),
             header_error: None,
             new_cookies: Vec::new(),
-            buffer: Vec::new(),
-            buffered: 0,
+            buffer: OutputBuffer::default(),
             headers_written: false,
             finished: false,
             keep_open: false,
@@ -345,7 +344,6 @@ impl RequestContext {
             .add_static("Content-Type", "text/html; charset=UTF-8");
         self.header_error = None;
         self.buffer.clear();
-        self.buffered = 0;
         self.status = 200;
         self.reason = None;
     }
@@ -366,11 +364,7 @@ impl RequestContext {
         if self.finished {
             return Err(WebError::Other("Cannot write() after finish()".into()));
         }
-        let chunk = chunk.into();
-        if !chunk.is_empty() {
-            self.buffered += chunk.len();
-            self.buffer.push(chunk);
-        }
+        self.buffer.push(chunk.into());
         Ok(())
     }
 
@@ -414,29 +408,14 @@ impl RequestContext {
         self.keep_open
     }
 
-    fn take_buffer(&mut self) -> Bytes {
-        self.buffered = 0;
-        match self.buffer.len() {
-            0 => Bytes::new(),
-            1 => self.buffer.pop().unwrap_or_default(),
-            _ => {
-                let mut all = BytesMut::with_capacity(self.buffer.iter().map(Bytes::len).sum());
-                for b in self.buffer.drain(..) {
-                    all.extend_from_slice(&b);
-                }
-                all.freeze()
-            }
-        }
-    }
-
     fn writer(&mut self) -> Result<&mut ResponseWriter> {
         self.writer
             .as_mut()
-            .ok_or(WebError::Other(Box::new(WriteError::Closed)))
+            .ok_or_else(|| WebError::Other(Box::new(WriteError::Closed)))
     }
 
     fn write_out(&mut self, finishing: bool) -> Result {
-        let mut chunk = self.take_buffer();
+        let mut chunk = self.buffer.take();
         let head_request = self.request.method == "HEAD";
         if !self.headers_written {
             if let Some(e) = self.header_error.take() {
@@ -500,31 +479,29 @@ impl RequestContext {
                 && !self.headers.contains("Etag")
             {
                 if let Some(tag) = (self.etag_fn)(self) {
-                    self.headers.set("Etag", &tag);
                     let matches = self
                         .request
                         .headers
-                        .get_list("If-None-Match")
-                        .iter()
+                        .get_all("If-None-Match")
                         .any(|inm| etag::etag_matches(inm, &tag));
+                    self.headers.set_static("Etag", tag);
                     if matches {
                         self.buffer.clear();
-                        self.buffered = 0;
                         self.set_status(304);
                     }
                 }
             }
             let s = self.status;
             if (100..200).contains(&s) || s == 204 || s == 304 {
-                if self.buffered > 0 {
+                if self.buffer.len() > 0 {
                     return Err(WebError::Other(format!("Cannot send body with {s}").into()));
                 }
                 if s == 304 {
                     etag::clear_representation_headers(&mut self.headers);
                 }
             } else if !self.headers.contains("Content-Length") {
-                let n = self.buffered;
-                self.headers.set("Content-Length", n.to_string());
+                let n = self.buffer.len();
+                self.headers.set_static("Content-Length", n.to_string());
             }
         }
         self.write_out(true)?;
@@ -618,7 +595,7 @@ impl RequestContext {
 
     /// The body written so far (for `compute_etag`).
     pub fn buffered_body(&self) -> &[Bytes] {
-        &self.buffer
+        self.buffer.as_slice()
     }
 
     /// Redirects `/path` to `/path/` for GET and HEAD (Tornado's `addslash`); `Err(Finish)`
@@ -669,9 +646,19 @@ impl RequestContext {
 
     /// Writes the access-log line (or calls the application's `log_function`).
     pub(crate) fn log_access(&self) {
+        let status = self.status;
+        let logged = self.app.settings.log_function.is_some()
+            || match status {
+                0..=399 => tracing::enabled!(target: "tornado.access", tracing::Level::INFO),
+                400..=499 => tracing::enabled!(target: "tornado.access", tracing::Level::WARN),
+                _ => tracing::enabled!(target: "tornado.access", tracing::Level::ERROR),
+            };
+        if !logged {
+            // Nobody reads the time: spare the clock.
+            return;
+        }
         self.request.finish();
         let ms = self.request.request_time().as_secs_f64() * 1000.0;
-        let status = self.status;
         if let Some(f) = &self.app.settings.log_function {
             f(&super::AccessLogEntry {
                 status,

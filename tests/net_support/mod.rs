@@ -15,6 +15,9 @@ pub struct TestPki {
     pub ca_file: PathBuf,
     pub cert_pem: String,
     pub key_pem: String,
+    /// A client certificate the CA signed, and its key, as files.
+    pub client_cert_file: PathBuf,
+    pub client_key_file: PathBuf,
 }
 
 impl TestPki {
@@ -32,11 +35,22 @@ impl TestPki {
         let cert = params.signed_by(&key, &ca, &ca_key).unwrap();
         let ca_file = temp_path("ca.pem");
         std::fs::write(&ca_file, ca.pem()).unwrap();
+        let client_key = KeyPair::generate().unwrap();
+        let client = CertificateParams::new(vec!["client.test".to_string()])
+            .unwrap()
+            .signed_by(&client_key, &ca, &ca_key)
+            .unwrap();
+        let client_cert_file = temp_path("client.pem");
+        std::fs::write(&client_cert_file, client.pem()).unwrap();
+        let client_key_file = temp_path("client-key.pem");
+        std::fs::write(&client_key_file, client_key.serialize_pem()).unwrap();
         TestPki {
             ca_pem: ca.pem(),
             ca_file,
             cert_pem: cert.pem(),
             key_pem: key.serialize_pem(),
+            client_cert_file,
+            client_key_file,
         }
     }
 
@@ -44,6 +58,34 @@ impl TestPki {
     pub fn server_config(&self) -> tornado::net::TlsConfig {
         tornado::net::TlsConfig::from_pem(self.cert_pem.as_bytes(), self.key_pem.as_bytes())
             .unwrap()
+    }
+
+    /// A server configuration that demands a client certificate signed by the CA.
+    pub fn server_config_requiring_client_certs(&self) -> tornado::net::TlsConfig {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(CertificateDer::from_pem_slice(self.ca_pem.as_bytes()).unwrap())
+            .unwrap();
+        let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+            roots.into(),
+            provider.clone(),
+        )
+        .build()
+        .unwrap();
+        let certs = CertificateDer::pem_slice_iter(self.cert_pem.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        let key = PrivateKeyDer::from_pem_slice(self.key_pem.as_bytes()).unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(certs, key)
+            .unwrap();
+        tornado::net::TlsConfig::from_server_config(std::sync::Arc::new(config))
     }
 
     /// A client configuration trusting the CA.

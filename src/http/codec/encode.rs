@@ -9,7 +9,7 @@ use super::date::with_http_date;
 use super::decode::parse_content_length;
 use super::status::reason_phrase;
 use super::{EncodeError, ResponseContext, ResponseHead, Version};
-use crate::http::headers::{is_token_byte, is_value_byte};
+use crate::http::headers::is_token_byte;
 
 /// One step of an encoded response.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,7 +176,7 @@ impl ResponseEncoder {
             .reason
             .as_deref()
             .unwrap_or_else(|| reason_phrase(status));
-        if reason.bytes().any(|b| !is_value_byte(b)) {
+        if !is_value(reason.as_bytes()) {
             return Err(EncodeError::InvalidHeader(format!("reason {reason:?}")));
         }
         dst.extend_from_slice(reason.as_bytes());
@@ -189,7 +189,7 @@ impl ResponseEncoder {
             if name.is_empty() || !name.bytes().all(|b| TOKEN[usize::from(b)]) {
                 return Err(EncodeError::InvalidHeader(name.to_owned()));
             }
-            if !value.bytes().all(|b| VALUE[usize::from(b)]) {
+            if !is_value(value.as_bytes()) {
                 return Err(EncodeError::InvalidHeader(format!("{name}: {value:?}")));
             }
             put_header(dst, name, value);
@@ -283,23 +283,26 @@ impl ResponseEncoder {
     }
 }
 
-const fn byte_table(value: bool) -> [bool; 256] {
+const fn token_table() -> [bool; 256] {
     let mut t = [false; 256];
     let mut i = 0;
     while i < 256 {
-        t[i] = if value {
-            is_value_byte(i as u8)
-        } else {
-            is_token_byte(i as u8)
-        };
+        t[i] = is_token_byte(i as u8);
         i += 1;
     }
     t
 }
 
-/// Bytes allowed in header names and values, as tables for the hot path.
-static TOKEN: [bool; 256] = byte_table(false);
-static VALUE: [bool; 256] = byte_table(true);
+/// Bytes allowed in header names, as a table for the hot path.
+static TOKEN: [bool; 256] = token_table();
+
+/// Whether every byte may appear in a header value ([`is_value_byte`]). No early exit: the
+/// whole value is folded without branches, which the compiler turns into vector code.
+fn is_value(value: &[u8]) -> bool {
+    value.iter().fold(true, |ok, &b| {
+        ok & ((b >= 0x20) & (b != 0x7f) | (b == b'\t'))
+    })
+}
 
 fn put_header(dst: &mut BytesMut, name: &str, value: &str) {
     dst.extend_from_slice(name.as_bytes());
@@ -349,6 +352,24 @@ impl Encoder<ResponseItem> for ResponseEncoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn value_check_agrees_with_the_byte_rule() {
+        for b in 0..=255u8 {
+            assert_eq!(
+                is_value(&[b]),
+                crate::http::headers::is_value_byte(b),
+                "byte {b:#04x}"
+            );
+            let long = [b'a', b'\t', b' ', b, b'z'].repeat(13);
+            assert_eq!(
+                is_value(&long),
+                crate::http::headers::is_value_byte(b),
+                "byte {b:#04x} in a long value"
+            );
+        }
+        assert!(is_value(b""));
+    }
 
     const DATE: &str = "Sun, 06 Nov 1994 08:49:37 GMT";
 

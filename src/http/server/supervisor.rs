@@ -44,17 +44,38 @@ impl ServerStats {
     }
 }
 
-/// Caps open connections: accepting waits while the cap is reached.
+/// Caps open connections: accepting waits while the cap is reached. An acceptor reserves a
+/// slot before it accepts, so the slots in use are the open connections plus one per acceptor
+/// waiting in `accept`; `ServerStats::open_connections` counts only the connections.
 #[derive(Debug)]
 pub(crate) struct ConnectionLimit {
     max: Option<usize>,
+    slots: AtomicUsize,
     stats: Arc<ServerStats>,
     released: Notify,
 }
 
+/// A reserved slot, given back when dropped unless a connection took it over.
+struct Reservation(Option<Arc<ConnectionLimit>>);
+
+impl Reservation {
+    /// Hands the slot to a connection, which releases it when it stops.
+    fn take(mut self) -> Option<Arc<ConnectionLimit>> {
+        self.0.take()
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if let Some(limit) = self.0.take() {
+            limit.release();
+        }
+    }
+}
+
 impl ConnectionLimit {
     fn try_acquire(&self) -> bool {
-        let count = &self.stats.open_connections;
+        let count = &self.slots;
         let Some(max) = self.max else {
             count.fetch_add(1, Ordering::Relaxed);
             return true;
@@ -71,19 +92,25 @@ impl ConnectionLimit {
         }
     }
 
-    async fn acquire(&self) {
+    async fn acquire(self: &Arc<Self>) -> Reservation {
         loop {
             let released = self.released.notified();
             if self.try_acquire() {
-                return;
+                return Reservation(Some(self.clone()));
             }
             released.await;
         }
     }
 
     fn release(&self) {
-        self.stats.open_connections.fetch_sub(1, Ordering::AcqRel);
+        self.slots.fetch_sub(1, Ordering::AcqRel);
         self.released.notify_one();
+    }
+
+    /// A connection that held a slot has stopped.
+    fn connection_closed(&self) {
+        self.stats.open_connections.fetch_sub(1, Ordering::Relaxed);
+        self.release();
     }
 }
 
@@ -136,6 +163,7 @@ impl<S> WorkerConfig<S> {
         let stats = Arc::new(ServerStats::default());
         let limit = Arc::new(ConnectionLimit {
             max: max_connections,
+            slots: AtomicUsize::new(0),
             stats: stats.clone(),
             released: Notify::new(),
         });
@@ -236,7 +264,7 @@ fn is_transient(e: &io::Error) -> bool {
 
 async fn accept_loop<S: ConnectionService>(source: Rc<AcceptSource>, worker: Rc<WorkerShared<S>>) {
     loop {
-        worker.cfg.limit.acquire().await;
+        let reservation = worker.cfg.limit.acquire().await;
         let accepted: io::Result<(Handshake, ConnectionInfo)> = match &*source {
             AcceptSource::Tcp(l) => match l.accept().await {
                 Ok((tcp, peer)) => {
@@ -266,26 +294,30 @@ async fn accept_loop<S: ConnectionService>(source: Rc<AcceptSource>, worker: Rc<
         };
         match accepted {
             Ok((stream, info)) => {
-                worker.cfg.stats.accepted.fetch_add(1, Ordering::Relaxed);
+                let stats = &worker.cfg.stats;
+                stats.accepted.fetch_add(1, Ordering::Relaxed);
+                stats.open_connections.fetch_add(1, Ordering::Relaxed);
                 let registry = worker.registry.clone();
                 let id = {
                     let mut r = registry.borrow_mut();
                     r.next_id += 1;
                     r.next_id
                 };
-                let limit = worker.cfg.limit.clone();
+                let limit = reservation.take();
                 let on_stop_registry = registry.clone();
                 let on_stop = Box::new(move || {
                     let mut r = on_stop_registry.borrow_mut();
                     r.conns.remove(&id);
                     r.changed.notify_waiters();
-                    limit.release();
+                    if let Some(limit) = &limit {
+                        limit.connection_closed();
+                    }
                 });
                 let conn = S::start(&worker.local, stream, info, on_stop);
                 registry.borrow_mut().conns.insert(id, conn);
             }
             Err(e) => {
-                worker.cfg.limit.release();
+                drop(reservation);
                 if is_transient(&e) {
                     continue;
                 }

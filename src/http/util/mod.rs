@@ -22,6 +22,7 @@ pub use range::{get_content_range, parse_request_range};
 pub use start_line::{
     parse_request_start_line, parse_response_start_line, RequestStartLine, ResponseStartLine,
 };
+pub(crate) use url::split_host_and_port_str;
 pub use url::{split_host_and_port, url_concat};
 
 // Python string helpers shared by the submodules

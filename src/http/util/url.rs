@@ -194,6 +194,12 @@ where
 /// assert_eq!(split_host_and_port("example.com"), ("example.com".to_string(), None));
 /// ```
 pub fn split_host_and_port(netloc: &str) -> (String, Option<u16>) {
+    let (host, port) = split_host_and_port_str(netloc);
+    (host.to_owned(), port)
+}
+
+/// [`split_host_and_port`] without allocating: the host is a slice of `netloc`.
+pub(crate) fn split_host_and_port_str(netloc: &str) -> (&str, Option<u16>) {
     if let Some(colon) = netloc.rfind(':') {
         let (host, digits) = (&netloc[..colon], &netloc[colon + 1..]);
         if !host.is_empty() && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -206,11 +212,11 @@ pub fn split_host_and_port(netloc: &str) -> (String, Option<u16>) {
                 None
             };
             if let Some(port) = port {
-                return (host.to_owned(), Some(port));
+                return (host, Some(port));
             }
         }
     }
-    (netloc.to_owned(), None)
+    (netloc, None)
 }
 
 #[cfg(test)]

@@ -139,19 +139,30 @@ impl<'a> RouteRequest<'a> {
     /// assert_eq!(RouteRequest::new("[::1]:80", "/").host_name(), "[::1]");
     /// ```
     pub fn new(host: &'a str, path: &'a str) -> Self {
-        // The common case — a lower-case name, maybe with a port — borrows.
-        let plain = host.bytes().all(|b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-' || b == b':'
-        });
+        // The common case — a lower-case name, maybe with a port — borrows. One pass finds
+        // out whether the host is plain and where its port starts.
+        let mut plain = true;
+        let mut colon = None;
+        for (i, b) in host.bytes().enumerate() {
+            match b {
+                b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' => {}
+                b':' if colon.is_none() => colon = Some(i),
+                _ => {
+                    plain = false;
+                    break;
+                }
+            }
+        }
         let fast = plain
-            && match host.split_once(':') {
+            && match colon {
                 None => true,
-                Some((name, port)) => {
-                    !name.is_empty() && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())
+                Some(i) => {
+                    let port = &host.as_bytes()[i + 1..];
+                    i > 0 && !port.is_empty() && port.iter().all(u8::is_ascii_digit)
                 }
             };
         let host_name = if fast {
-            Cow::Borrowed(host.split(':').next().unwrap_or(host))
+            Cow::Borrowed(&host[..colon.unwrap_or(host.len())])
         } else {
             Cow::Owned(split_host_and_port(&host.to_ascii_lowercase()).0)
         };
