@@ -8,6 +8,8 @@
 //! | module | Tornado | what it holds |
 //! |---|---|---|
 //! | [`http`] | `httputil`, `http1connection`, `httpserver` | headers, requests, form parsing, the HTTP/1 codec, the supervised [`http::HttpServer`] |
+//! | [`httpclient`] | `httpclient`, `simple_httpclient` | [`httpclient::AsyncHttpClient`] with a keep-alive pool, requests, responses, the blocking client |
+//! | [`net`] | `iostream`, `tcpserver`, `tcpclient`, `netutil` | [`net::IoStream`], TCP clients and servers, resolvers, TLS |
 //! | [`escape`] | `escape` | HTML/URL/JSON escaping helpers |
 //! | [`template`] | `template` | Tornado's template language |
 //! | [`locks`], [`queues`] | `locks`, `queues` | coordination primitives, each an actor |
@@ -19,7 +21,9 @@ pub mod concurrent;
 pub mod escape;
 pub mod gen;
 pub mod http;
+pub mod httpclient;
 pub mod ioloop;
+pub mod net;
 pub mod sync;
 pub mod template;
 pub mod testing;

@@ -1,107 +1,14 @@
-//! Binding listening sockets (Tornado's `netutil.bind_sockets` and `bind_unix_socket`).
+//! The listening sockets a server accepts from, and the builder part every server shares
+//! (binding, workers, TLS). Binding itself is `net::netutil`'s.
 
 use std::io;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 
-use socket2::{Domain, Protocol, Socket, Type};
-
-/// Options for [`bind_sockets`].
-#[derive(Debug, Clone, Copy)]
-pub struct BindOptions {
-    /// Listen backlog. Default: 128 (Tornado's).
-    pub backlog: i32,
-    /// Set `SO_REUSEPORT`, so other sockets (other processes) may bind the same port.
-    /// Default: off.
-    pub reuse_port: bool,
-}
-
-impl Default for BindOptions {
-    fn default() -> Self {
-        BindOptions {
-            backlog: 128,
-            reuse_port: false,
-        }
-    }
-}
-
-/// Binds a listening TCP socket on every address `addr` resolves to (IPv4 and IPv6), all on
-/// the same port: with port 0 the first socket picks a free port and the rest reuse it.
-///
-/// `SO_REUSEADDR` is set; IPv6 sockets are IPv6-only so that `0.0.0.0` and `::` can both be bound.
-///
-/// ```
-/// let socks = tornado::http::bind_sockets("127.0.0.1:0", &Default::default()).unwrap();
-/// assert!(socks[0].local_addr().unwrap().port() > 0);
-/// ```
-pub fn bind_sockets(
-    addr: impl ToSocketAddrs,
-    options: &BindOptions,
-) -> io::Result<Vec<TcpListener>> {
-    let mut out = Vec::new();
-    let mut port = None;
-    let mut seen = Vec::new();
-    for mut a in addr.to_socket_addrs()? {
-        if seen.contains(&a) {
-            continue;
-        }
-        seen.push(a);
-        if a.port() == 0 {
-            if let Some(p) = port {
-                a.set_port(p);
-            }
-        }
-        let listener = bind_one(a, options)?;
-        port.get_or_insert(listener.local_addr()?.port());
-        out.push(listener);
-    }
-    if out.is_empty() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "address resolved to nothing",
-        ));
-    }
-    Ok(out)
-}
-
-fn bind_one(addr: SocketAddr, options: &BindOptions) -> io::Result<TcpListener> {
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
-    if addr.is_ipv6() {
-        socket.set_only_v6(true)?;
-    }
-    #[cfg(unix)]
-    socket.set_reuse_address(true)?;
-    #[cfg(all(unix, not(any(target_os = "solaris", target_os = "illumos"))))]
-    if options.reuse_port {
-        socket.set_reuse_port(true)?;
-    }
-    socket.set_nonblocking(true)?;
-    socket.bind(&addr.into())?;
-    socket.listen(options.backlog)?;
-    Ok(socket.into())
-}
-
-/// Binds a listening Unix-domain socket at `path`, replacing a stale socket file there (but
-/// never another kind of file).
+#[cfg(feature = "tls")]
+use super::tls::TlsConfig;
 #[cfg(unix)]
-pub fn bind_unix_socket(
-    path: impl AsRef<std::path::Path>,
-) -> io::Result<std::os::unix::net::UnixListener> {
-    use std::os::unix::fs::FileTypeExt;
-    let path = path.as_ref();
-    match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_socket() => std::fs::remove_file(path)?,
-        Ok(_) => {
-            return Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!("{} exists and is not a socket", path.display()),
-            ))
-        }
-        Err(_) => {}
-    }
-    let listener = std::os::unix::net::UnixListener::bind(path)?;
-    listener.set_nonblocking(true)?;
-    Ok(listener)
-}
+use crate::net::netutil::bind_unix_socket;
+use crate::net::netutil::{bind_sockets, BindOptions};
 
 /// A listening socket the server accepts from.
 #[derive(Debug)]
@@ -150,5 +57,73 @@ impl From<TcpListener> for Listener {
 impl From<std::os::unix::net::UnixListener> for Listener {
     fn from(l: std::os::unix::net::UnixListener) -> Self {
         Listener::Unix(l)
+    }
+}
+
+/// The builder state every server shares: its listening sockets, its worker count and its
+/// TLS configuration. `HttpServer` and `net::TcpServer` wrap it.
+#[derive(Debug)]
+pub(crate) struct ServerBase {
+    pub(crate) workers: usize,
+    pub(crate) bind_options: BindOptions,
+    pub(crate) listeners: Vec<Listener>,
+    #[cfg(feature = "tls")]
+    pub(crate) tls: Option<TlsConfig>,
+}
+
+impl ServerBase {
+    /// No listener yet, one worker per core.
+    pub(crate) fn new() -> ServerBase {
+        ServerBase {
+            workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            bind_options: BindOptions::default(),
+            listeners: Vec::new(),
+            #[cfg(feature = "tls")]
+            tls: None,
+        }
+    }
+
+    /// Binds every address `addr` resolves to.
+    pub(crate) fn bind(&mut self, addr: impl ToSocketAddrs) -> io::Result<()> {
+        let sockets = bind_sockets(addr, &self.bind_options)?;
+        self.listeners
+            .extend(sockets.into_iter().map(Listener::Tcp));
+        Ok(())
+    }
+
+    /// Binds a Unix-domain socket at `path`.
+    #[cfg(unix)]
+    pub(crate) fn bind_unix(&mut self, path: &std::path::Path) -> io::Result<()> {
+        self.listeners.push(Listener::Unix(bind_unix_socket(path)?));
+        Ok(())
+    }
+
+    /// Adds listeners bound elsewhere, made non-blocking.
+    pub(crate) fn add_sockets<L: Into<Listener>>(
+        &mut self,
+        sockets: impl IntoIterator<Item = L>,
+    ) -> io::Result<()> {
+        for l in sockets {
+            let l = l.into();
+            match &l {
+                Listener::Tcp(t) => t.set_nonblocking(true)?,
+                #[cfg(unix)]
+                Listener::Unix(u) => u.set_nonblocking(true)?,
+            }
+            self.listeners.push(l);
+        }
+        Ok(())
+    }
+
+    /// The TCP addresses listened on.
+    pub(crate) fn local_addrs(&self) -> Vec<SocketAddr> {
+        self.listeners
+            .iter()
+            .filter_map(|l| match l {
+                Listener::Tcp(t) => t.local_addr().ok(),
+                #[cfg(unix)]
+                Listener::Unix(_) => None,
+            })
+            .collect()
     }
 }

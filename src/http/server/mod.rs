@@ -37,24 +37,31 @@ mod tls;
 
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
+use futures_util::future::LocalBoxFuture;
 
+#[cfg(unix)]
+pub use crate::net::bind_unix_socket;
+pub use crate::net::{bind_sockets, BindOptions};
 pub use delegate::{
     delegate_fn, Body, BodyError, CloseWatch, ConnectionInfo, FnDelegate, HttpServerDelegate,
     ResponseWriter, ServerRequest, WriteError,
 };
-#[cfg(unix)]
-pub use listener::bind_unix_socket;
-pub use listener::{bind_sockets, BindOptions, Listener};
+pub use listener::Listener;
 pub use settings::ServerSettings;
 pub use stream::ServerStream;
 pub use supervisor::ServerStats;
 #[cfg(feature = "tls")]
 pub use tls::TlsConfig;
 
+pub(crate) use listener::ServerBase;
+pub(crate) use supervisor::{ConnectionService, Handshake};
+
+use connection::{ConnParams, Connection, ForceClose, GracefulClose};
 use supervisor::{KillWorker, ServerSupervisor, StopServer, WorkerConfig};
 
 /// Builds and starts an HTTP server around a [`HttpServerDelegate`].
@@ -65,19 +72,15 @@ use supervisor::{KillWorker, ServerSupervisor, StopServer, WorkerConfig};
 pub struct HttpServer {
     delegate: Arc<dyn HttpServerDelegate>,
     settings: ServerSettings,
-    workers: usize,
-    bind_options: BindOptions,
-    listeners: Vec<Listener>,
-    #[cfg(feature = "tls")]
-    tls: Option<TlsConfig>,
+    base: ServerBase,
 }
 
 impl std::fmt::Debug for HttpServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpServer")
             .field("settings", &self.settings)
-            .field("workers", &self.workers)
-            .field("listeners", &self.listeners)
+            .field("workers", &self.base.workers)
+            .field("listeners", &self.base.listeners)
             .finish()
     }
 }
@@ -93,11 +96,7 @@ impl HttpServer {
         HttpServer {
             delegate,
             settings: ServerSettings::default(),
-            workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
-            bind_options: BindOptions::default(),
-            listeners: Vec::new(),
-            #[cfg(feature = "tls")]
-            tls: None,
+            base: ServerBase::new(),
         }
     }
 
@@ -109,13 +108,13 @@ impl HttpServer {
 
     /// Number of worker threads. Default: the number of cores.
     pub fn workers(mut self, n: usize) -> Self {
-        self.workers = n.max(1);
+        self.base.workers = n.max(1);
         self
     }
 
     /// Backlog and `SO_REUSEPORT` for the sockets bound after this call.
     pub fn bind_options(mut self, options: BindOptions) -> Self {
-        self.bind_options = options;
+        self.base.bind_options = options;
         self
     }
 
@@ -126,16 +125,14 @@ impl HttpServer {
 
     /// Binds every address `addr` resolves to.
     pub fn bind(mut self, addr: impl ToSocketAddrs) -> io::Result<Self> {
-        let sockets = bind_sockets(addr, &self.bind_options)?;
-        self.listeners
-            .extend(sockets.into_iter().map(Listener::Tcp));
+        self.base.bind(addr)?;
         Ok(self)
     }
 
     /// Binds a Unix-domain socket at `path`.
     #[cfg(unix)]
     pub fn bind_unix(mut self, path: impl AsRef<std::path::Path>) -> io::Result<Self> {
-        self.listeners.push(Listener::Unix(bind_unix_socket(path)?));
+        self.base.bind_unix(path.as_ref())?;
         Ok(self)
     }
 
@@ -144,71 +141,109 @@ impl HttpServer {
         mut self,
         sockets: impl IntoIterator<Item = L>,
     ) -> io::Result<Self> {
-        for l in sockets {
-            let l = l.into();
-            match &l {
-                Listener::Tcp(t) => t.set_nonblocking(true)?,
-                #[cfg(unix)]
-                Listener::Unix(u) => u.set_nonblocking(true)?,
-            }
-            self.listeners.push(l);
-        }
+        self.base.add_sockets(sockets)?;
         Ok(self)
     }
 
     /// Serves TLS on every TCP listener.
     #[cfg(feature = "tls")]
     pub fn tls(mut self, tls: TlsConfig) -> Self {
-        self.tls = Some(tls);
+        self.base.tls = Some(tls);
         self
     }
 
     /// Starts the actor tree. Must be called within a running actix `System`; the supervisor
     /// lives on the calling arbiter, each worker on an arbiter thread of its own.
     pub fn start(self) -> io::Result<ServerHandle> {
-        if self.listeners.is_empty() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "the server has no listening socket",
-            ));
-        }
-        if actix_rt::System::try_current().is_none() {
-            return Err(io::Error::other(
-                "HttpServer::start needs a running actix System",
-            ));
-        }
-        let local_addrs = self
-            .listeners
-            .iter()
-            .filter_map(|l| match l {
-                Listener::Tcp(t) => t.local_addr().ok(),
-                #[cfg(unix)]
-                Listener::Unix(_) => None,
-            })
-            .collect();
-        let cfg = Arc::new(WorkerConfig::new(
-            self.settings,
-            self.delegate,
-            #[cfg(feature = "tls")]
-            self.tls,
-        ));
-        let stats = cfg.stats.clone();
-        let (done_tx, done_rx) = tokio::sync::watch::channel(false);
-        let done_tx = Arc::new(done_tx);
-        let supervisor = ServerSupervisor::new(cfg, self.listeners, self.workers, done_tx).start();
-        Ok(ServerHandle {
-            supervisor,
-            local_addrs,
-            stats,
-            done: done_rx,
+        let max_connections = self.settings.max_connections;
+        let service = HttpService {
+            settings: Arc::new(self.settings),
+            delegate: self.delegate,
+        };
+        start_server(self.base, service, max_connections, "HttpServer")
+    }
+}
+
+/// HTTP connections: a `Connection` actor per socket.
+struct HttpService {
+    settings: Arc<ServerSettings>,
+    delegate: Arc<dyn HttpServerDelegate>,
+}
+
+impl ConnectionService for HttpService {
+    type Local = Rc<ConnParams>;
+    type Conn = Addr<Connection>;
+
+    fn local(&self) -> Rc<ConnParams> {
+        Rc::new(ConnParams {
+            settings: self.settings.clone(),
+            delegate: self.delegate.clone(),
         })
     }
+
+    fn start(
+        local: &Rc<ConnParams>,
+        stream: Handshake,
+        info: ConnectionInfo,
+        on_stop: Box<dyn FnOnce()>,
+    ) -> Addr<Connection> {
+        Connection::start(stream, info, local.clone(), on_stop)
+    }
+
+    fn close_gracefully(conn: &Addr<Connection>) {
+        conn.do_send(GracefulClose);
+    }
+
+    fn force_close(conn: Addr<Connection>) -> LocalBoxFuture<'static, ()> {
+        Box::pin(async move {
+            let _ = conn.send(ForceClose).await;
+        })
+    }
+}
+
+/// Starts the supervisor tree of a server serving `service` on `base`'s listeners.
+pub(crate) fn start_server<S: ConnectionService>(
+    base: ServerBase,
+    service: S,
+    max_connections: Option<usize>,
+    what: &str,
+) -> io::Result<ServerHandle> {
+    if base.listeners.is_empty() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "the server has no listening socket",
+        ));
+    }
+    if actix_rt::System::try_current().is_none() {
+        return Err(io::Error::other(format!(
+            "{what}::start needs a running actix System"
+        )));
+    }
+    let local_addrs = base.local_addrs();
+    let cfg = Arc::new(WorkerConfig::new(
+        service,
+        max_connections,
+        #[cfg(feature = "tls")]
+        base.tls,
+    ));
+    let stats = cfg.stats.clone();
+    let (done_tx, done_rx) = tokio::sync::watch::channel(false);
+    let done_tx = Arc::new(done_tx);
+    let supervisor = ServerSupervisor::new(cfg, base.listeners, base.workers, done_tx).start();
+    Ok(ServerHandle {
+        stop: supervisor.clone().recipient(),
+        kill: supervisor.recipient(),
+        local_addrs,
+        stats,
+        done: done_rx,
+    })
 }
 
 /// A running server: its addresses, its counters, and the way to stop it.
 #[derive(Clone)]
 pub struct ServerHandle {
-    supervisor: Addr<ServerSupervisor>,
+    stop: Recipient<StopServer>,
+    kill: Recipient<KillWorker>,
     local_addrs: Vec<SocketAddr>,
     stats: Arc<ServerStats>,
     done: tokio::sync::watch::Receiver<bool>,
@@ -245,7 +280,7 @@ impl ServerHandle {
     /// flight get `grace` to finish (their responses say `Connection: close`), and whatever is
     /// still open then is cut. Resolves when the workers have stopped.
     pub async fn stop(&self, grace: Duration) {
-        let _ = self.supervisor.send(StopServer { grace }).await;
+        let _ = self.stop.send(StopServer { grace }).await;
         self.wait().await;
     }
 
@@ -269,10 +304,7 @@ impl ServerHandle {
     /// Ends worker `index`'s thread as if it had crashed, so tests can watch it being replaced.
     #[doc(hidden)]
     pub async fn kill_worker_for_test(&self, index: usize) -> bool {
-        self.supervisor
-            .send(KillWorker(index))
-            .await
-            .unwrap_or(false)
+        self.kill.send(KillWorker(index)).await.unwrap_or(false)
     }
 }
 

@@ -1,5 +1,7 @@
 //! The server's actor tree: `ServerSupervisor` → one `Worker` per arbiter thread → an
-//! `Acceptor` per listening socket (under an actix `Supervisor`) → `Connection`s.
+//! `Acceptor` per listening socket (under an actix `Supervisor`) → one connection per
+//! accepted socket. What a connection is comes from a [`ConnectionService`]: the HTTP
+//! `Connection` actor for `HttpServer`, a `handle_stream` task for `net::TcpServer`.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -13,10 +15,8 @@ use actix::prelude::*;
 use futures_util::future::LocalBoxFuture;
 use tokio::sync::Notify;
 
-use super::connection::{ConnParams, Connection, ForceClose, GracefulClose};
-use super::delegate::{ConnectionInfo, HttpServerDelegate};
+use super::delegate::ConnectionInfo;
 use super::listener::Listener;
-use super::settings::ServerSettings;
 use super::stream::ServerStream;
 #[cfg(feature = "tls")]
 use super::tls::TlsConfig;
@@ -44,17 +44,38 @@ impl ServerStats {
     }
 }
 
-/// Caps open connections: accepting waits while the cap is reached.
+/// Caps open connections: accepting waits while the cap is reached. An acceptor reserves a
+/// slot before it accepts, so the slots in use are the open connections plus one per acceptor
+/// waiting in `accept`; `ServerStats::open_connections` counts only the connections.
 #[derive(Debug)]
 pub(crate) struct ConnectionLimit {
     max: Option<usize>,
+    slots: AtomicUsize,
     stats: Arc<ServerStats>,
     released: Notify,
 }
 
+/// A reserved slot, given back when dropped unless a connection took it over.
+struct Reservation(Option<Arc<ConnectionLimit>>);
+
+impl Reservation {
+    /// Hands the slot to a connection, which releases it when it stops.
+    fn take(mut self) -> Option<Arc<ConnectionLimit>> {
+        self.0.take()
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if let Some(limit) = self.0.take() {
+            limit.release();
+        }
+    }
+}
+
 impl ConnectionLimit {
     fn try_acquire(&self) -> bool {
-        let count = &self.stats.open_connections;
+        let count = &self.slots;
         let Some(max) = self.max else {
             count.fetch_add(1, Ordering::Relaxed);
             return true;
@@ -71,47 +92,83 @@ impl ConnectionLimit {
         }
     }
 
-    async fn acquire(&self) {
+    async fn acquire(self: &Arc<Self>) -> Reservation {
         loop {
             let released = self.released.notified();
             if self.try_acquire() {
-                return;
+                return Reservation(Some(self.clone()));
             }
             released.await;
         }
     }
 
     fn release(&self) {
-        self.stats.open_connections.fetch_sub(1, Ordering::AcqRel);
+        self.slots.fetch_sub(1, Ordering::AcqRel);
         self.released.notify_one();
+    }
+
+    /// A connection that held a slot has stopped.
+    fn connection_closed(&self) {
+        self.stats.open_connections.fetch_sub(1, Ordering::Relaxed);
+        self.release();
     }
 }
 
+/// An accepted socket on its way to being served: ready at once for plain sockets, the TLS
+/// handshake for TLS listeners.
+pub(crate) type Handshake = LocalBoxFuture<'static, io::Result<ServerStream>>;
+
+/// What a server does with each accepted connection. The worker tree is generic over it, so
+/// each server's connections cost what they cost without it.
+pub(crate) trait ConnectionService: Send + Sync + 'static {
+    /// State each worker thread builds once and hands to its connections.
+    type Local: 'static;
+    /// What a worker keeps of an open connection, to close it at shutdown.
+    type Conn: 'static;
+
+    /// Builds a worker's state, on the worker's thread.
+    fn local(&self) -> Self::Local;
+
+    /// Serves an accepted socket on the current worker thread. `on_stop` must run exactly
+    /// once, when the connection is gone.
+    fn start(
+        local: &Self::Local,
+        stream: Handshake,
+        info: ConnectionInfo,
+        on_stop: Box<dyn FnOnce()>,
+    ) -> Self::Conn;
+
+    /// Asks a connection to finish what it is doing and close (graceful shutdown).
+    fn close_gracefully(conn: &Self::Conn);
+
+    /// Closes a connection now; resolves once it is closed.
+    fn force_close(conn: Self::Conn) -> LocalBoxFuture<'static, ()>;
+}
+
 /// What every worker shares.
-pub(crate) struct WorkerConfig {
-    pub(crate) settings: Arc<ServerSettings>,
-    pub(crate) delegate: Arc<dyn HttpServerDelegate>,
+pub(crate) struct WorkerConfig<S> {
+    pub(crate) service: S,
     #[cfg(feature = "tls")]
     pub(crate) tls: Option<TlsConfig>,
     pub(crate) stats: Arc<ServerStats>,
     pub(crate) limit: Arc<ConnectionLimit>,
 }
 
-impl WorkerConfig {
+impl<S> WorkerConfig<S> {
     pub(crate) fn new(
-        settings: ServerSettings,
-        delegate: Arc<dyn HttpServerDelegate>,
+        service: S,
+        max_connections: Option<usize>,
         #[cfg(feature = "tls")] tls: Option<TlsConfig>,
     ) -> Self {
         let stats = Arc::new(ServerStats::default());
         let limit = Arc::new(ConnectionLimit {
-            max: settings.max_connections,
+            max: max_connections,
+            slots: AtomicUsize::new(0),
             stats: stats.clone(),
             released: Notify::new(),
         });
         WorkerConfig {
-            settings: Arc::new(settings),
-            delegate,
+            service,
             #[cfg(feature = "tls")]
             tls,
             stats,
@@ -121,11 +178,20 @@ impl WorkerConfig {
 }
 
 /// The connections of one worker.
-#[derive(Default)]
-struct Registry {
+struct Registry<C> {
     next_id: u64,
-    conns: HashMap<u64, Addr<Connection>>,
+    conns: HashMap<u64, C>,
     changed: Rc<Notify>,
+}
+
+impl<C> Default for Registry<C> {
+    fn default() -> Self {
+        Registry {
+            next_id: 0,
+            conns: HashMap::new(),
+            changed: Rc::default(),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -144,19 +210,19 @@ struct StopAccepting;
 
 /// Accepts connections on one listening socket and starts a `Connection` actor for each, on
 /// its worker's thread. Runs under an actix `Supervisor`, which restarts it if it stops.
-struct Acceptor {
+struct Acceptor<S: ConnectionService> {
     source: Rc<AcceptSource>,
-    worker: Rc<WorkerShared>,
+    worker: Rc<WorkerShared<S>>,
     stopping: bool,
 }
 
-struct WorkerShared {
-    cfg: Arc<WorkerConfig>,
-    params: Rc<ConnParams>,
-    registry: Rc<RefCell<Registry>>,
+struct WorkerShared<S: ConnectionService> {
+    cfg: Arc<WorkerConfig<S>>,
+    local: S::Local,
+    registry: Rc<RefCell<Registry<S::Conn>>>,
 }
 
-impl Actor for Acceptor {
+impl<S: ConnectionService> Actor for Acceptor<S> {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
@@ -170,7 +236,7 @@ impl Actor for Acceptor {
     }
 }
 
-impl Supervised for Acceptor {
+impl<S: ConnectionService> Supervised for Acceptor<S> {
     fn restarting(&mut self, _: &mut Self::Context) {
         if !self.stopping {
             tracing::warn!(target: "tornado.general", "restarting an acceptor");
@@ -178,7 +244,7 @@ impl Supervised for Acceptor {
     }
 }
 
-impl Handler<StopAccepting> for Acceptor {
+impl<S: ConnectionService> Handler<StopAccepting> for Acceptor<S> {
     type Result = ();
     fn handle(&mut self, _: StopAccepting, ctx: &mut Self::Context) {
         self.stopping = true;
@@ -196,13 +262,10 @@ fn is_transient(e: &io::Error) -> bool {
     )
 }
 
-async fn accept_loop(source: Rc<AcceptSource>, worker: Rc<WorkerShared>) {
+async fn accept_loop<S: ConnectionService>(source: Rc<AcceptSource>, worker: Rc<WorkerShared<S>>) {
     loop {
-        worker.cfg.limit.acquire().await;
-        let accepted: io::Result<(
-            LocalBoxFuture<'static, io::Result<ServerStream>>,
-            ConnectionInfo,
-        )> = match &*source {
+        let reservation = worker.cfg.limit.acquire().await;
+        let accepted: io::Result<(Handshake, ConnectionInfo)> = match &*source {
             AcceptSource::Tcp(l) => match l.accept().await {
                 Ok((tcp, peer)) => {
                     let _ = tcp.set_nodelay(true);
@@ -223,8 +286,7 @@ async fn accept_loop(source: Rc<AcceptSource>, worker: Rc<WorkerShared>) {
                         local_addr: None,
                         secure: false,
                     };
-                    let fut: LocalBoxFuture<'static, io::Result<ServerStream>> =
-                        Box::pin(async move { Ok(ServerStream::Unix(unix)) });
+                    let fut: Handshake = Box::pin(async move { Ok(ServerStream::Unix(unix)) });
                     Ok((fut, info))
                 }
                 Err(e) => Err(e),
@@ -232,26 +294,30 @@ async fn accept_loop(source: Rc<AcceptSource>, worker: Rc<WorkerShared>) {
         };
         match accepted {
             Ok((stream, info)) => {
-                worker.cfg.stats.accepted.fetch_add(1, Ordering::Relaxed);
+                let stats = &worker.cfg.stats;
+                stats.accepted.fetch_add(1, Ordering::Relaxed);
+                stats.open_connections.fetch_add(1, Ordering::Relaxed);
                 let registry = worker.registry.clone();
                 let id = {
                     let mut r = registry.borrow_mut();
                     r.next_id += 1;
                     r.next_id
                 };
-                let limit = worker.cfg.limit.clone();
+                let limit = reservation.take();
                 let on_stop_registry = registry.clone();
                 let on_stop = Box::new(move || {
                     let mut r = on_stop_registry.borrow_mut();
                     r.conns.remove(&id);
                     r.changed.notify_waiters();
-                    limit.release();
+                    if let Some(limit) = &limit {
+                        limit.connection_closed();
+                    }
                 });
-                let addr = Connection::start(stream, info, worker.params.clone(), on_stop);
-                registry.borrow_mut().conns.insert(id, addr);
+                let conn = S::start(&worker.local, stream, info, on_stop);
+                registry.borrow_mut().conns.insert(id, conn);
             }
             Err(e) => {
-                worker.cfg.limit.release();
+                drop(reservation);
                 if is_transient(&e) {
                     continue;
                 }
@@ -263,20 +329,16 @@ async fn accept_loop(source: Rc<AcceptSource>, worker: Rc<WorkerShared>) {
     }
 }
 
-#[allow(clippy::type_complexity)]
-fn tcp_stream(
+fn tcp_stream<S>(
     tcp: tokio::net::TcpStream,
     mut info: ConnectionInfo,
-    cfg: &WorkerConfig,
-) -> io::Result<(
-    LocalBoxFuture<'static, io::Result<ServerStream>>,
-    ConnectionInfo,
-)> {
+    cfg: &WorkerConfig<S>,
+) -> io::Result<(Handshake, ConnectionInfo)> {
     #[cfg(feature = "tls")]
     if let Some(tls) = &cfg.tls {
         info.secure = true;
         let acceptor = tokio_rustls::TlsAcceptor::from(tls.config.clone());
-        let fut: LocalBoxFuture<'static, io::Result<ServerStream>> = Box::pin(async move {
+        let fut: Handshake = Box::pin(async move {
             let s = acceptor.accept(tcp).await?;
             Ok(ServerStream::Tls(Box::new(s)))
         });
@@ -301,7 +363,7 @@ thread_local! {
 struct Sentinel {
     index: usize,
     generation: u64,
-    supervisor: Addr<ServerSupervisor>,
+    supervisor: Recipient<WorkerExited>,
 }
 
 impl Drop for Sentinel {
@@ -325,24 +387,21 @@ struct StopWorker {
     grace: Duration,
 }
 
-struct Worker {
+struct Worker<S: ConnectionService> {
     index: usize,
     listeners: Vec<Listener>,
-    cfg: Arc<WorkerConfig>,
-    shared: Option<Rc<WorkerShared>>,
-    acceptors: Vec<Addr<Acceptor>>,
+    cfg: Arc<WorkerConfig<S>>,
+    shared: Option<Rc<WorkerShared<S>>>,
+    acceptors: Vec<Addr<Acceptor<S>>>,
 }
 
-impl Actor for Worker {
+impl<S: ConnectionService> Actor for Worker<S> {
     type Context = Context<Self>;
 
     fn started(&mut self, _: &mut Self::Context) {
         let shared = Rc::new(WorkerShared {
             cfg: self.cfg.clone(),
-            params: Rc::new(ConnParams {
-                settings: self.cfg.settings.clone(),
-                delegate: self.cfg.delegate.clone(),
-            }),
+            local: self.cfg.service.local(),
             registry: Rc::new(RefCell::new(Registry::default())),
         });
         for listener in self.listeners.drain(..) {
@@ -371,7 +430,7 @@ impl Actor for Worker {
     }
 }
 
-impl Handler<StopWorker> for Worker {
+impl<S: ConnectionService> Handler<StopWorker> for Worker<S> {
     type Result = ResponseFuture<()>;
 
     fn handle(&mut self, msg: StopWorker, _: &mut Self::Context) -> Self::Result {
@@ -388,8 +447,8 @@ impl Handler<StopWorker> for Worker {
             return Box::pin(async {});
         };
         let registry = shared.registry.clone();
-        for addr in registry.borrow().conns.values() {
-            addr.do_send(GracefulClose);
+        for conn in registry.borrow().conns.values() {
+            S::close_gracefully(conn);
         }
         Box::pin(async move {
             let deadline = tokio::time::Instant::now() + msg.grace;
@@ -403,12 +462,17 @@ impl Handler<StopWorker> for Worker {
                     break;
                 }
             }
-            let left: Vec<Addr<Connection>> = registry.borrow().conns.values().cloned().collect();
+            let left: Vec<S::Conn> = registry
+                .borrow_mut()
+                .conns
+                .drain()
+                .map(|(_, c)| c)
+                .collect();
             if !left.is_empty() {
                 tracing::info!(target: "tornado.general", "closing {} connections still open at shutdown", left.len());
             }
-            for addr in left {
-                let _ = addr.send(ForceClose).await;
+            for conn in left {
+                S::force_close(conn).await;
             }
         })
     }
@@ -436,26 +500,26 @@ pub(crate) struct StopServer {
 #[rtype(result = "bool")]
 pub(crate) struct KillWorker(pub(crate) usize);
 
-struct WorkerSlot {
+struct WorkerSlot<S: ConnectionService> {
     arbiter: Arbiter,
-    addr: Addr<Worker>,
+    addr: Addr<Worker<S>>,
     generation: u64,
 }
 
 /// The root of a server's actor tree: starts the workers, replaces one whose thread dies, and
 /// runs the graceful shutdown.
-pub(crate) struct ServerSupervisor {
-    cfg: Arc<WorkerConfig>,
+pub(crate) struct ServerSupervisor<S: ConnectionService> {
+    cfg: Arc<WorkerConfig<S>>,
     listeners: Vec<Listener>,
-    workers: Vec<Option<WorkerSlot>>,
+    workers: Vec<Option<WorkerSlot<S>>>,
     next_generation: u64,
     stopping: bool,
     done: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
-impl ServerSupervisor {
+impl<S: ConnectionService> ServerSupervisor<S> {
     pub(crate) fn new(
-        cfg: Arc<WorkerConfig>,
+        cfg: Arc<WorkerConfig<S>>,
         listeners: Vec<Listener>,
         workers: usize,
         done: Arc<tokio::sync::watch::Sender<bool>>,
@@ -470,7 +534,7 @@ impl ServerSupervisor {
         }
     }
 
-    fn spawn_worker(&mut self, index: usize, me: Addr<ServerSupervisor>) -> io::Result<WorkerSlot> {
+    fn spawn_worker(&mut self, index: usize, me: Addr<Self>) -> io::Result<WorkerSlot<S>> {
         let listeners = self
             .listeners
             .iter()
@@ -483,7 +547,7 @@ impl ServerSupervisor {
         let sentinel = Sentinel {
             index,
             generation,
-            supervisor: me.clone(),
+            supervisor: me.recipient(),
         };
         let arbiter = Arbiter::try_with_tokio_rt(move || {
             SENTINEL.with(|s| *s.borrow_mut() = Some(sentinel));
@@ -507,7 +571,7 @@ impl ServerSupervisor {
     }
 }
 
-impl Actor for ServerSupervisor {
+impl<S: ConnectionService> Actor for ServerSupervisor<S> {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
@@ -530,7 +594,7 @@ impl Actor for ServerSupervisor {
     }
 }
 
-impl Handler<WorkerExited> for ServerSupervisor {
+impl<S: ConnectionService> Handler<WorkerExited> for ServerSupervisor<S> {
     type Result = ();
 
     fn handle(&mut self, msg: WorkerExited, ctx: &mut Self::Context) {
@@ -555,7 +619,7 @@ impl Handler<WorkerExited> for ServerSupervisor {
     }
 }
 
-impl Handler<KillWorker> for ServerSupervisor {
+impl<S: ConnectionService> Handler<KillWorker> for ServerSupervisor<S> {
     type Result = bool;
 
     fn handle(&mut self, msg: KillWorker, _: &mut Self::Context) -> bool {
@@ -566,7 +630,7 @@ impl Handler<KillWorker> for ServerSupervisor {
     }
 }
 
-impl Handler<StopServer> for ServerSupervisor {
+impl<S: ConnectionService> Handler<StopServer> for ServerSupervisor<S> {
     type Result = ResponseActFuture<Self, ()>;
 
     fn handle(&mut self, msg: StopServer, _: &mut Self::Context) -> Self::Result {
@@ -578,7 +642,7 @@ impl Handler<StopServer> for ServerSupervisor {
             on.join(", "),
             msg.grace
         );
-        let addrs: Vec<Addr<Worker>> = self
+        let addrs: Vec<Addr<Worker<S>>> = self
             .workers
             .iter()
             .filter_map(|s| s.as_ref().map(|s| s.addr.clone()))

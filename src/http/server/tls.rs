@@ -67,4 +67,16 @@ impl TlsConfig {
     pub fn from_server_config(config: Arc<rustls::ServerConfig>) -> TlsConfig {
         TlsConfig { config }
     }
+
+    /// The same configuration offering other ALPN protocols. [`from_pem`](Self::from_pem)
+    /// offers `http/1.1`, which suits HTTP; a [`TcpServer`](crate::net::TcpServer) for
+    /// another protocol names its own, or none (`Vec::new()`), since a client that offers
+    /// ALPN protocols the server does not know is refused.
+    pub fn with_alpn_protocols(&self, protocols: Vec<Vec<u8>>) -> TlsConfig {
+        let mut config = (*self.config).clone();
+        config.alpn_protocols = protocols;
+        TlsConfig {
+            config: Arc::new(config),
+        }
+    }
 }
