@@ -84,7 +84,8 @@ fn template_error(e: impl std::fmt::Display) -> WebError {
 
 impl RequestContext {
     /// The namespace every template of this handler sees: `request` (its fields as a dict),
-    /// `handler` (a dict with `request` and `current_user`), `current_user`, `xsrf_form_html()`, `reverse_url(name, *args)`, the application's
+    /// `handler` (a dict with `request` and `current_user`), `current_user`, `xsrf_form_html()`, `reverse_url(name, *args)`,
+    /// `static_url(path, include_version=True)`, the application's
     /// `ui_methods` and `ui_modules`. Render arguments are added over it.
     fn template_namespace(
         &mut self,
@@ -132,6 +133,13 @@ impl RequestContext {
                 .map(Value::from)
                 .map_err(|e| e.to_string())
         });
+        let app = self.app.clone();
+        ns.set(
+            "static_url",
+            Function::with_kwargs("static_url", move |args, kwargs| {
+                static_url_call(&app.settings, args, kwargs)
+            }),
+        );
         for (name, f) in &self.app.settings.ui_methods {
             ns.set(name, f.clone());
         }
@@ -207,6 +215,36 @@ impl RequestContext {
         let html = insert_module_parts(html, &modules);
         self.finish_with(html)
     }
+}
+
+/// `static_url(path, include_version=True)` in templates.
+fn static_url_call(
+    settings: &super::Settings,
+    args: &[Value],
+    kwargs: &[(Arc<str>, Value)],
+) -> std::result::Result<Value, String> {
+    let mut include_version = args.get(1).is_none_or(Value::truthy);
+    for (name, value) in kwargs {
+        match &**name {
+            "include_version" => include_version = value.truthy(),
+            other => {
+                return Err(format!(
+                    "TypeError: static_url() got an unexpected keyword argument '{other}'"
+                ))
+            }
+        }
+    }
+    let Some(path) = args.first() else {
+        return Err(
+            "TypeError: static_url() missing 1 required positional argument: 'path'".into(),
+        );
+    };
+    super::static_files::static_url(settings, &path.to_py_string(), include_version)
+        .map(Value::from)
+        .map_err(|e| match e {
+            WebError::Http(h) => h.log_message.clone().unwrap_or_else(|| h.to_string()),
+            other => other.to_string(),
+        })
 }
 
 fn dedup_links(paths: Vec<String>) -> Vec<String> {
