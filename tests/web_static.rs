@@ -632,6 +632,16 @@ fn gzip_applies_to_compressible_static_types_only() {
     let png = get_with(&s, "/static/logo.png", &[("Accept-Encoding", "gzip")]);
     assert_eq!(png.header("Content-Encoding"), None);
     assert_eq!(png.header("Content-Length"), Some("8"));
+    // A range of a compressible file is sent as it is: Content-Range counts the file's bytes.
+    let part = get_with(
+        &s,
+        "/static/big.css",
+        &[("Accept-Encoding", "gzip"), ("Range", "bytes=0-1499")],
+    );
+    assert_eq!(part.status, 206);
+    assert_eq!(part.header("Content-Encoding"), None);
+    assert_eq!(part.header("Vary"), Some("Accept-Encoding"));
+    assert!(part.body == css[..1500]);
     let identity = s.fetch("/static/big.css");
     assert_eq!(identity.header("Content-Encoding"), None);
     assert!(identity.body == css);
