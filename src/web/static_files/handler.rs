@@ -111,29 +111,21 @@ impl StaticFileHandler {
         meta: &std::fs::Metadata,
     ) -> Option<String> {
         let use_cache = cx.app.settings.static_hash_cache();
-        let stamp = super::version::Stamp::of(meta);
         if use_cache {
-            if let Some(v) = super::version::cached(abs, stamp) {
+            if let Some(v) = super::version::cached(abs, super::version::Stamp::of(meta)) {
                 return Some(v);
             }
         }
         let hooks = self.hooks.clone();
-        let path = abs.to_owned();
-        let computed = tokio::task::spawn_blocking(move || hooks.get_content_version(&path)).await;
-        match computed {
-            Ok(Ok(v)) => {
-                super::version::store(abs, stamp, &v);
-                Some(v)
-            }
-            Ok(Err(e)) => {
-                tracing::error!(target: "tornado.general", "Could not open static file {:?}: {e}", abs.display());
-                None
-            }
-            Err(e) => {
-                tracing::error!(target: "tornado.general", "hashing {:?} failed: {e}", abs.display());
-                None
-            }
-        }
+        let (path, meta) = (abs.to_owned(), meta.clone());
+        let hashed = tokio::task::spawn_blocking(move || {
+            super::cached_version(&*hooks, &path, &meta, false)
+        })
+        .await;
+        hashed.unwrap_or_else(|e| {
+            tracing::error!(target: "tornado.general", "hashing {:?} failed: {e}", abs.display());
+            None
+        })
     }
 
     /// Tornado's `StaticFileHandler.get(path, include_body)`.
