@@ -57,13 +57,16 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-fn not_in_root(cx: &RequestContext) -> WebError {
-    let path = cx
-        .path_args()
+/// The URL path the request asked for (the route's first group), for log messages.
+fn requested(cx: &RequestContext) -> &str {
+    cx.path_args()
         .first()
-        .cloned()
-        .flatten()
-        .unwrap_or_default();
+        .and_then(Option::as_deref)
+        .unwrap_or("")
+}
+
+fn not_in_root(cx: &RequestContext) -> WebError {
+    let path = requested(cx);
     HttpError::new(403)
         .log_message(format!("{path} is not in root static directory"))
         .into()
@@ -154,12 +157,7 @@ pub fn validate_absolute_path(
     }
     let meta = std::fs::metadata(&file).map_err(|e| fs_error(&file, &e))?;
     if !meta.is_file() {
-        let path = cx
-            .path_args()
-            .first()
-            .cloned()
-            .flatten()
-            .unwrap_or_default();
+        let path = requested(cx);
         return Err(HttpError::new(403)
             .log_message(format!("{path} is not a file"))
             .into());
