@@ -852,3 +852,17 @@ fn attack_symlinked_directory_leading_out_of_the_root() {
     assert_refused(&raw_get(&s, b"/static/up/secret.txt"));
     assert_refused(&raw_get(&s, b"/static/up/static2/x"));
 }
+
+#[test]
+fn a_root_reached_through_a_link_serves_its_files_and_its_inner_links() {
+    let f = Fixture::new();
+    let current = f.base.join("current");
+    std::os::unix::fs::symlink(f.root(), &current).expect("symlink");
+    let s = server(Settings {
+        static_path: Some(current),
+        ..Default::default()
+    });
+    assert_eq!(s.fetch("/static/a.txt").body, A_TXT);
+    assert_eq!(raw_get(&s, b"/static/link_in").body, A_TXT);
+    assert_refused(&raw_get(&s, b"/static/link_out"));
+}

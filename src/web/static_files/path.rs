@@ -87,6 +87,44 @@ pub(crate) fn fs_error(path: &Path, e: &io::Error) -> WebError {
     }
 }
 
+/// The metadata of `path` (links followed), after checking that no symbolic link on the way
+/// from `root` leads out of the root (unless the options allow it).
+///
+/// The components below the root are looked at with `lstat` one by one; only when one is a
+/// link is the real path resolved and compared with the real root. So the common case costs
+/// one `lstat` per component, and a root that is itself reached through a link (a deployment's
+/// `current -> releases/42`) is fine.
+fn linked_metadata(
+    cx: &RequestContext,
+    root: &Path,
+    path: &Path,
+    args: &StaticHandlerArgs,
+) -> Result<std::fs::Metadata> {
+    let relative = path.strip_prefix(root).map_err(|_| not_in_root(cx))?;
+    let mut current = root.to_owned();
+    let mut last = None;
+    for component in relative.components() {
+        let Component::Normal(name) = component else {
+            // Only a path that was not normalised can hold `..` or `.` here.
+            return Err(not_in_root(cx));
+        };
+        current.push(name);
+        let meta = std::fs::symlink_metadata(&current).map_err(|e| fs_error(&current, &e))?;
+        if meta.file_type().is_symlink() {
+            if !args.follow_symlinks_outside_root && !real_path(path)?.starts_with(real_path(root)?)
+            {
+                return Err(not_in_root(cx));
+            }
+            return std::fs::metadata(path).map_err(|e| fs_error(path, &e));
+        }
+        last = Some(meta);
+    }
+    match last {
+        Some(meta) => Ok(meta),
+        None => std::fs::metadata(path).map_err(|e| fs_error(path, &e)),
+    }
+}
+
 /// Tornado's `validate_absolute_path`: checks that `absolute_path` (from
 /// [`absolute_path`]) may be served from `root` and returns the file to serve, or `None` when
 /// the response is already decided (a redirect).
@@ -123,22 +161,9 @@ pub fn validate_absolute_path(
             .log_message("static path contains a backslash")
             .into());
     }
-    let real_root = if args.follow_symlinks_outside_root {
-        None
-    } else {
-        Some(real_path(&root)?)
-    };
-    let check_real = |path: &Path, cx: &RequestContext| -> Result<()> {
-        if let Some(real_root) = &real_root {
-            if !real_path(path)?.starts_with(real_root) {
-                return Err(not_in_root(cx));
-            }
-        }
-        Ok(())
-    };
-    check_real(absolute_path, cx)?;
-    let meta = std::fs::metadata(absolute_path).map_err(|e| fs_error(absolute_path, &e))?;
+    let meta = linked_metadata(cx, &root, absolute_path, args)?;
     let mut file = absolute_path.to_owned();
+    let mut meta = meta;
     if meta.is_dir() {
         if let Some(default) = &args.default_filename {
             let request_path = cx.request().path.clone();
@@ -152,10 +177,9 @@ pub fn validate_absolute_path(
                 return Ok(None);
             }
             file = absolute_path.join(default);
-            check_real(&file, cx)?;
+            meta = linked_metadata(cx, &root, &file, args)?;
         }
     }
-    let meta = std::fs::metadata(&file).map_err(|e| fs_error(&file, &e))?;
     if !meta.is_file() {
         let path = requested(cx);
         return Err(HttpError::new(403)
