@@ -866,3 +866,51 @@ fn a_root_reached_through_a_link_serves_its_files_and_its_inner_links() {
     assert_eq!(raw_get(&s, b"/static/link_in").body, A_TXT);
     assert_refused(&raw_get(&s, b"/static/link_out"));
 }
+
+/// A UI module linking one relative and one absolute stylesheet.
+struct Styled;
+impl tornado::web::UiModule for Styled {
+    fn render(
+        &self,
+        _args: &[tornado::template::Value],
+        _kwargs: &[(Arc<str>, tornado::template::Value)],
+    ) -> std::result::Result<String, String> {
+        Ok("<i>styled</i>".into())
+    }
+    fn css_files(&self) -> Vec<String> {
+        vec!["a.txt".into(), "https://cdn.example/x.css".into()]
+    }
+}
+
+#[test]
+fn ui_module_relative_resources_go_through_static_url() {
+    #[derive(Default)]
+    struct ModulePage;
+    tornado::handler_actor!(ModulePage);
+    impl RequestHandler for ModulePage {
+        async fn get(&mut self, cx: &mut HandlerContext<Self>) -> Result {
+            cx.render("m.html", &serde_json::json!({}))
+        }
+    }
+    let f = Fixture::new();
+    let loader = DictLoader::new([(
+        "m.html",
+        "<html><head></head><body>{% module Styled() %}</body></html>",
+    )]);
+    let settings = Settings {
+        template_loader: Some(loader.into()),
+        ui_modules: vec![(
+            "Styled".into(),
+            Arc::new(Styled) as Arc<dyn tornado::web::UiModule>,
+        )],
+        ..f.settings()
+    };
+    let s = TestServer::start(app(settings, vec![url(r"/m", ModulePage::default)]));
+    let html = s.fetch("/m").text();
+    let versioned = format!(r#"href="/static/a.txt?v={}""#, sha512_hex(A_TXT));
+    assert!(html.contains(&versioned), "{html}");
+    assert!(
+        html.contains(r#"href="https://cdn.example/x.css""#),
+        "{html}"
+    );
+}

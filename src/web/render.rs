@@ -212,7 +212,8 @@ impl RequestContext {
             return Err(WebError::Other("Cannot render() after finish()".into()));
         }
         let (html, modules) = self.render_with_modules(name, kwargs)?;
-        let html = insert_module_parts(html, &modules);
+        let settings = &self.app.settings;
+        let html = insert_module_parts(html, &modules, |path| resource_url(settings, path))?;
         self.finish_with(html)
     }
 }
@@ -270,9 +271,24 @@ fn insert_before_first(html: &mut String, marker: &str, text: &str) {
 }
 
 /// Adds the modules' JS and CSS to a page, in Tornado's order and formats.
-fn insert_module_parts(mut html: String, modules: &[Arc<dyn UiModule>]) -> String {
+/// Where a UI module's JS or CSS file is linked from: paths starting with `/`, `http:` or
+/// `https:` as they are, others through `static_url` (Tornado's rule; with no `static_path`
+/// they stay as they are).
+fn resource_url(settings: &super::Settings, path: &str) -> Result<String> {
+    let absolute = path.starts_with('/') || path.starts_with("http:") || path.starts_with("https:");
+    if absolute || settings.static_path.is_none() {
+        return Ok(path.to_owned());
+    }
+    super::static_files::static_url(settings, path, true)
+}
+
+fn insert_module_parts(
+    mut html: String,
+    modules: &[Arc<dyn UiModule>],
+    resolve: impl Fn(&str) -> Result<String>,
+) -> Result<String> {
     if modules.is_empty() {
-        return html;
+        return Ok(html);
     }
     let mut js_embed = Vec::new();
     let mut js_files = Vec::new();
@@ -282,9 +298,13 @@ fn insert_module_parts(mut html: String, modules: &[Arc<dyn UiModule>]) -> Strin
     let mut bodies = String::new();
     for m in modules {
         js_embed.extend(m.embedded_javascript().filter(|s| !s.is_empty()));
-        js_files.extend(m.javascript_files());
+        for f in m.javascript_files() {
+            js_files.push(resolve(&f)?);
+        }
         css_embed.extend(m.embedded_css().filter(|s| !s.is_empty()));
-        css_files.extend(m.css_files());
+        for f in m.css_files() {
+            css_files.push(resolve(&f)?);
+        }
         heads.push_str(&m.html_head().unwrap_or_default());
         bodies.push_str(&m.html_body().unwrap_or_default());
     }
@@ -332,5 +352,5 @@ fn insert_module_parts(mut html: String, modules: &[Arc<dyn UiModule>]) -> Strin
     if !bodies.is_empty() {
         insert_before_first(&mut html, "</body>", &bodies);
     }
-    html
+    Ok(html)
 }
