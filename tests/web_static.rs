@@ -1,6 +1,7 @@
 //! Static files: headers, versioned URLs, conditional and range requests, directories,
 //! compression, hooks, and every path-escape attempt of issue 7 as its own test (sent as raw
 //! bytes, so no client normalises the path first).
+#![cfg(unix)]
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -5,6 +5,7 @@
 //! The reader stops for a moment after every 8 MiB: a server without backpressure would read
 //! the file into memory during those pauses; ours waits for the client instead, so RSS grows
 //! by little more than its output buffer.
+#![cfg(target_os = "linux")]
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::net::TcpStream;

@@ -78,6 +78,8 @@
 //! own and give it to the application as [`Settings::static_handler_class`] (it then also
 //! makes the URLs of `static_url`), or to [`StaticFileHandler::hooks`] for a route of your own.
 //!
+//! The guide, with every header and status, is `docs/static.md`.
+//!
 //! [`Settings::static_path`]: crate::web::Settings::static_path
 //! [`Settings::static_handler_class`]: crate::web::Settings::static_handler_class
 
