@@ -490,7 +490,11 @@ impl RequestHandler for UrlHandler {
     async fn get(&mut self, cx: &mut HandlerContext<Self>) -> Result {
         let path = cx.get_argument("path")?;
         let include_version = cx.get_argument_or("version", "1")? == "1";
-        let u = cx.static_url(&path, include_version)?;
+        let u = if cx.get_argument_or("host", "0")? == "1" {
+            cx.static_url_with_host(&path, include_version)?
+        } else {
+            cx.static_url(&path, include_version)?
+        };
         cx.write(u)
     }
 }
@@ -507,7 +511,7 @@ impl RequestHandler for PageHandler {
 fn url_server(settings: Settings) -> TestServer {
     let loader = DictLoader::new([(
         "page.html",
-        r#"{{ static_url("a.txt") }}|{{ static_url("a.txt", include_version=False) }}|{{ static_url("a.txt", False) }}"#,
+        r#"{{ static_url("a.txt") }}|{{ static_url("a.txt", include_version=False) }}|{{ static_url("a.txt", False) }}|{{ static_url("a.txt", include_version=False, include_host=True) }}"#,
     )]);
     let settings = Settings {
         template_loader: Some(loader.into()),
@@ -528,10 +532,15 @@ fn static_url_in_handlers_and_templates_carries_the_content_hash() {
     let s = url_server(f.settings());
     let expected = format!("/static/a.txt?v={}", sha512_hex(A_TXT));
     assert_eq!(s.fetch("/url?path=a.txt").text(), expected);
+    let host = format!("http://127.0.0.1:{}", s.port());
     assert_eq!(s.fetch("/url?path=a.txt&version=0").text(), "/static/a.txt");
     assert_eq!(
         s.fetch("/page").text(),
-        format!("{expected}|/static/a.txt|/static/a.txt")
+        format!("{expected}|/static/a.txt|/static/a.txt|{host}/static/a.txt")
+    );
+    assert_eq!(
+        s.fetch("/url?path=a.txt&host=1").text(),
+        format!("{host}{expected}")
     );
     // A missing file has no version: the bare URL, and the error is logged.
     let logged = ExpectLog::new("tornado.general", "Could not open static file");

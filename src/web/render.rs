@@ -85,7 +85,7 @@ fn template_error(e: impl std::fmt::Display) -> WebError {
 impl RequestContext {
     /// The namespace every template of this handler sees: `request` (its fields as a dict),
     /// `handler` (a dict with `request` and `current_user`), `current_user`, `xsrf_form_html()`, `reverse_url(name, *args)`,
-    /// `static_url(path, include_version=True)`, the application's
+    /// `static_url(path, include_version=True, include_host=False)`, the application's
     /// `ui_methods` and `ui_modules`. Render arguments are added over it.
     fn template_namespace(
         &mut self,
@@ -134,10 +134,11 @@ impl RequestContext {
                 .map_err(|e| e.to_string())
         });
         let app = self.app.clone();
+        let host = format!("{}://{}", self.request.protocol, self.request.host);
         ns.set(
             "static_url",
             Function::with_kwargs("static_url", move |args, kwargs| {
-                static_url_call(&app.settings, args, kwargs)
+                static_url_call(&app.settings, &host, args, kwargs)
             }),
         );
         for (name, f) in &self.app.settings.ui_methods {
@@ -218,16 +219,20 @@ impl RequestContext {
     }
 }
 
-/// `static_url(path, include_version=True)` in templates.
+/// `static_url(path, include_version=True, include_host=False)` in templates; `host` is
+/// `protocol://host` of the request.
 fn static_url_call(
     settings: &super::Settings,
+    host: &str,
     args: &[Value],
     kwargs: &[(Arc<str>, Value)],
 ) -> std::result::Result<Value, String> {
     let mut include_version = args.get(1).is_none_or(Value::truthy);
+    let mut include_host = false;
     for (name, value) in kwargs {
         match &**name {
             "include_version" => include_version = value.truthy(),
+            "include_host" => include_host = value.truthy(),
             other => {
                 return Err(format!(
                     "TypeError: static_url() got an unexpected keyword argument '{other}'"
@@ -241,7 +246,10 @@ fn static_url_call(
         );
     };
     super::static_files::static_url(settings, &path.to_py_string(), include_version)
-        .map(Value::from)
+        .map(|url| match include_host {
+            true => Value::from(format!("{host}{url}")),
+            false => Value::from(url),
+        })
         .map_err(|e| match e {
             WebError::Http(h) => h.log_message.clone().unwrap_or_else(|| h.to_string()),
             other => other.to_string(),

@@ -659,14 +659,6 @@ impl RequestContext {
 }
 
 impl RequestContext {
-    /// The URL of static file `path` (relative to `static_path`): `/static/<path>?v=<hash>`,
-    /// or without the `?v=` when `include_version` is `false` (Tornado's `static_url`). The
-    /// hash is the SHA-512 of the file's content, so the URL changes when the content does; see
-    /// [`static_files`](super::static_files). Needs the `static_path` setting (else `500`).
-    pub fn static_url(&self, path: &str, include_version: bool) -> Result<String> {
-        super::static_files::static_url(&self.app.settings, path, include_version)
-    }
-
     /// `METHOD uri (ip)`, as Tornado's `_request_summary`.
     pub fn request_summary(&self) -> String {
         format!(

@@ -308,6 +308,25 @@ pub(crate) fn cached_version<S: StaticFiles + ?Sized>(
     }
 }
 
+impl RequestContext {
+    /// The URL of static file `path` (relative to `static_path`): `/static/<path>?v=<hash>`,
+    /// or without the `?v=` when `include_version` is `false` (Tornado's `static_url`). The
+    /// hash is the SHA-512 of the file's content, so the URL changes when the content does;
+    /// see [`static_files`](crate::web::static_files). Needs the `static_path` setting (else
+    /// `500`).
+    pub fn static_url(&self, path: &str, include_version: bool) -> Result<String> {
+        static_url(&self.app.settings, path, include_version)
+    }
+
+    /// [`static_url`](Self::static_url) made absolute with this request's scheme and host
+    /// (Tornado's `include_host=True`): `http://example.com/static/a.css?v=…`.
+    pub fn static_url_with_host(&self, path: &str, include_version: bool) -> Result<String> {
+        let request = self.request();
+        let url = static_url(&self.app.settings, path, include_version)?;
+        Ok(format!("{}://{}{url}", request.protocol, request.host))
+    }
+}
+
 /// The default hooks: Tornado's `StaticFileHandler` behaviour.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DefaultStaticFiles;
