@@ -129,7 +129,7 @@ impl StaticFileHandler {
     }
 
     /// Tornado's `StaticFileHandler.get(path, include_body)`.
-    async fn serve(&mut self, cx: &mut RequestContext, include_body: bool) -> Result {
+    async fn serve(&self, cx: &mut RequestContext, include_body: bool) -> Result {
         let config = self.config.clone();
         let url_path = cx.path_arg(0)?.to_owned();
         let path = self.hooks.parse_url_path(&url_path);

@@ -58,7 +58,8 @@
 //! - One byte range per request, with Tornado's rules ([`resolve_range`]): `206` with
 //!   `Content-Range`, `416` with `Content-Range: bytes */<size>`, `200` for a range covering the
 //!   whole file or a header that is not a single `bytes` range.
-//! - `HEAD` sends the headers (with `Content-Length`) without opening the file.
+//! - `HEAD` sends the headers (with `Content-Length`) without reading the body (the file is
+//!   only hashed, once, when its version is not cached yet).
 //! - `GET` streams the file in [`chunk_size`](StaticHandlerArgs::chunk_size) pieces, waiting
 //!   after each piece until the client has taken enough of the output (the server's
 //!   `write_low_water`): a slow client holds back the handler, not memory. A client that goes
