@@ -13,7 +13,7 @@ use tornado::http::format_timestamp;
 use tornado::template::DictLoader;
 use tornado::testing::{ExpectLog, TestRequest, TestResponse, TestServer};
 use tornado::web::static_files::{
-    ContentStream, StaticFileHandler, StaticFiles, StaticHandlerArgs, CACHE_MAX_AGE,
+    ContentStream, StaticFile, StaticFileHandler, StaticFiles, StaticHandlerArgs, CACHE_MAX_AGE,
 };
 use tornado::web::{
     url, Application, HandlerContext, RequestContext, RequestHandler, Result, Settings,
@@ -697,7 +697,7 @@ impl StaticFiles for CdnStatic {
         root: &Path,
         absolute_path: &Path,
         args: &StaticHandlerArgs,
-    ) -> Result<Option<PathBuf>> {
+    ) -> Result<Option<StaticFile>> {
         if absolute_path.extension().is_some_and(|e| e == "bz2") {
             return Err(tornado::web::HttpError::new(404).into());
         }

@@ -134,14 +134,13 @@ impl StaticFileHandler {
         let url_path = cx.path_arg(0)?.to_owned();
         let path = self.hooks.parse_url_path(&url_path);
         let absolute = self.hooks.get_absolute_path(&config.root, &path);
-        let Some(absolute) =
+        let Some(file) =
             self.hooks
                 .validate_absolute_path(cx, &config.root, &absolute, &config.args)?
         else {
             return Ok(());
         };
-        let meta =
-            std::fs::metadata(&absolute).map_err(|e| super::path::fs_error(&absolute, &e))?;
+        let (absolute, meta) = (file.path, file.metadata);
         let size = meta.len();
         let modified = whole_seconds(meta.modified().unwrap_or(UNIX_EPOCH));
         let version = self.version(cx, &absolute, &meta).await;

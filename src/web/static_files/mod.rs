@@ -111,6 +111,16 @@ pub const CACHE_MAX_AGE: Duration = Duration::from_secs(86_400 * 365 * 10);
 /// The default size of the pieces a file is sent in: 64 KiB, as Tornado's.
 pub const DEFAULT_CHUNK_SIZE: usize = 64 * 1024;
 
+/// A file that may be served: what
+/// [`StaticFiles::validate_absolute_path`] returns.
+#[derive(Debug, Clone)]
+pub struct StaticFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its metadata (symbolic links followed): size and modification time for the headers.
+    pub metadata: std::fs::Metadata,
+}
+
 /// Options of a static file handler (Tornado's `static_handler_args`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaticHandlerArgs {
@@ -189,8 +199,8 @@ pub trait StaticFiles: Send + Sync + 'static {
         absolute_path(root, path)
     }
 
-    /// Checks the path and returns the file to serve, or `None` when a response was already
-    /// made (e.g. a redirect). Errors become their status. Default:
+    /// Checks the path and returns the file to serve with its metadata, or `None` when a
+    /// response was already made (e.g. a redirect). Errors become their status. Default:
     /// [`validate_absolute_path`].
     fn validate_absolute_path(
         &self,
@@ -198,7 +208,7 @@ pub trait StaticFiles: Send + Sync + 'static {
         root: &Path,
         absolute_path: &Path,
         args: &StaticHandlerArgs,
-    ) -> Result<Option<PathBuf>> {
+    ) -> Result<Option<StaticFile>> {
         validate_absolute_path(cx, root, absolute_path, args)
     }
 

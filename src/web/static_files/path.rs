@@ -17,7 +17,7 @@
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use super::StaticHandlerArgs;
+use super::{StaticFile, StaticHandlerArgs};
 use crate::web::{HttpError, RequestContext, Result, WebError};
 
 /// `root` joined with `path` and normalised lexically, as Python's
@@ -126,8 +126,8 @@ fn linked_metadata(
 }
 
 /// Tornado's `validate_absolute_path`: checks that `absolute_path` (from
-/// [`absolute_path`]) may be served from `root` and returns the file to serve, or `None` when
-/// the response is already decided (a redirect).
+/// [`absolute_path`]) may be served from `root` and returns the file to serve with its
+/// metadata, or `None` when the response is already decided (a redirect).
 ///
 /// - outside the root, lexically or through a symbolic link (unless
 ///   [`follow_symlinks_outside_root`](StaticHandlerArgs::follow_symlinks_outside_root)) →
@@ -145,7 +145,7 @@ pub fn validate_absolute_path(
     root: &Path,
     absolute_path: &Path,
     args: &StaticHandlerArgs,
-) -> Result<Option<PathBuf>> {
+) -> Result<Option<StaticFile>> {
     let root = normalize(root);
     let Ok(relative) = absolute_path.strip_prefix(&root) else {
         return Err(not_in_root(cx));
@@ -186,7 +186,10 @@ pub fn validate_absolute_path(
             .log_message(format!("{path} is not a file"))
             .into());
     }
-    Ok(Some(file))
+    Ok(Some(StaticFile {
+        path: file,
+        metadata: meta,
+    }))
 }
 
 #[cfg(test)]
