@@ -924,3 +924,30 @@ fn ui_module_relative_resources_go_through_static_url() {
         "{html}"
     );
 }
+
+#[test]
+fn hidden_files_are_served_unless_turned_off() {
+    let f = Fixture::new();
+    std::fs::write(f.root().join(".env"), SECRET).expect("write .env");
+    std::fs::create_dir_all(f.root().join(".git")).expect("mkdir .git");
+    std::fs::write(f.root().join(".git/config"), SECRET).expect("write .git/config");
+    let s = server(f.settings());
+    assert_eq!(s.fetch("/static/.env").body, SECRET);
+    let s = server(Settings {
+        static_handler_args: StaticHandlerArgs {
+            hidden_files: false,
+            ..Default::default()
+        },
+        ..f.settings()
+    });
+    for target in [
+        &b"/static/.env"[..],
+        b"/static/.git/config",
+        b"/static/%2egit/config",
+    ] {
+        let r = raw_get(&s, target);
+        assert_eq!(r.status, 404);
+        assert_refused(&r);
+    }
+    assert_eq!(s.fetch("/static/a.txt").body, A_TXT);
+}

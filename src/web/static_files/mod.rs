@@ -134,6 +134,9 @@ pub struct StaticHandlerArgs {
     /// Size of the pieces a file is read and sent in. Default: 64 KiB
     /// ([`DEFAULT_CHUNK_SIZE`]).
     pub chunk_size: usize,
+    /// Serve files and directories whose name starts with `.` (`.env`, `.git/…`). Default:
+    /// `true`, as Tornado; `false` answers `404` for them.
+    pub hidden_files: bool,
 }
 
 impl Default for StaticHandlerArgs {
@@ -142,6 +145,7 @@ impl Default for StaticHandlerArgs {
             default_filename: None,
             follow_symlinks_outside_root: false,
             chunk_size: DEFAULT_CHUNK_SIZE,
+            hidden_files: true,
         }
     }
 }

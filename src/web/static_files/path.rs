@@ -132,7 +132,8 @@ fn linked_metadata(
 /// - outside the root, lexically or through a symbolic link (unless
 ///   [`follow_symlinks_outside_root`](StaticHandlerArgs::follow_symlinks_outside_root)) →
 ///   `403`, logged as `<path> is not in root static directory`;
-/// - a NUL byte → `404`; a backslash → `403`;
+/// - a NUL byte → `404`; a backslash → `403`; a hidden name (`.x`) with
+///   [`hidden_files`](StaticHandlerArgs::hidden_files) off → `404`;
 /// - a directory, with [`default_filename`](StaticHandlerArgs::default_filename) set: without
 ///   a trailing slash in the URL → `301` to the URL with one (`None` is returned); with it,
 ///   the default file is served;
@@ -160,6 +161,13 @@ pub fn validate_absolute_path(
         return Err(HttpError::new(403)
             .log_message("static path contains a backslash")
             .into());
+    }
+    if !args.hidden_files
+        && relative
+            .components()
+            .any(|c| c.as_os_str().as_encoded_bytes().starts_with(b"."))
+    {
+        return Err(HttpError::new(404).into());
     }
     let meta = linked_metadata(cx, &root, absolute_path, args)?;
     let mut file = absolute_path.to_owned();
