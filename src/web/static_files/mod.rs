@@ -298,7 +298,8 @@ pub trait StaticFiles: Send + Sync + 'static {
 }
 
 /// The version of `abs` with its metadata `meta`: from the cache when `use_cache` and the
-/// file's stamp matches, else computed (and cached). Runs on the calling thread.
+/// file's stamp matches, else computed (and cached). Runs on the calling thread; concurrent
+/// callers for one file wait for a single hash.
 pub(crate) fn cached_version<S: StaticFiles + ?Sized>(
     hooks: &S,
     abs: &Path,
@@ -306,6 +307,14 @@ pub(crate) fn cached_version<S: StaticFiles + ?Sized>(
     use_cache: bool,
 ) -> Option<String> {
     let stamp = version::Stamp::of(meta);
+    if use_cache {
+        if let Some(v) = version::cached(abs, stamp) {
+            return Some(v);
+        }
+    }
+    // One hash at a time per file: whoever waited finds the version in the cache.
+    let gate = version::gate(abs);
+    let _hashing = gate.lock();
     if use_cache {
         if let Some(v) = version::cached(abs, stamp) {
             return Some(v);
@@ -392,4 +401,52 @@ pub(crate) fn static_routes(settings: &Settings) -> Vec<Route> {
         super::url(&pattern, move || h.clone())
     })
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Counts hashes, and takes its time over each.
+    struct SlowHash(AtomicUsize);
+    impl StaticFiles for SlowHash {
+        fn get_content_version(&self, absolute_path: &Path) -> io::Result<String> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(50));
+            hash_file(absolute_path)
+        }
+    }
+
+    #[test]
+    fn concurrent_first_requests_hash_a_file_once() {
+        let dir = std::env::temp_dir().join(format!("tornado-gate-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join("f.bin");
+        assert!(std::fs::write(&path, b"gate").is_ok());
+        let Ok(meta) = std::fs::metadata(&path) else {
+            panic!("metadata of the test file");
+        };
+        let hooks = Arc::new(SlowHash(AtomicUsize::new(0)));
+        let barrier = Arc::new(std::sync::Barrier::new(8));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let (hooks, barrier) = (hooks.clone(), barrier.clone());
+                let (path, meta) = (path.clone(), meta.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    cached_version(&*hooks, &path, &meta, true)
+                })
+            })
+            .collect();
+        let versions: Vec<_> = threads
+            .into_iter()
+            .map(|t| t.join().ok().flatten())
+            .collect();
+        assert!(versions
+            .iter()
+            .all(|v| v.as_ref().is_some_and(|v| v.len() == 128)));
+        assert_eq!(hooks.0.load(Ordering::SeqCst), 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

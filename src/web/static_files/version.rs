@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::fs::{File, Metadata};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
 use ring::digest;
@@ -49,6 +49,18 @@ pub(crate) fn cached(path: &Path, stamp: Stamp) -> Option<String> {
 pub(crate) fn store(path: &Path, stamp: Stamp, version: &str) {
     if let Ok(mut cache) = cache().lock() {
         cache.insert(path.to_owned(), (stamp, version.to_owned()));
+    }
+}
+
+/// The lock that lets one thread at a time hash `path`, so that many first requests for a
+/// large file hash it once, not once each. One per path ever hashed (a few bytes each).
+pub(crate) fn gate(path: &Path) -> Arc<Mutex<()>> {
+    static GATES: OnceLock<Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>> = OnceLock::new();
+    let gates = GATES.get_or_init(|| Mutex::new(HashMap::new()));
+    match gates.lock() {
+        Ok(mut g) => g.entry(path.to_owned()).or_default().clone(),
+        // A poisoned map only costs the de-duplication.
+        Err(_) => Arc::new(Mutex::new(())),
     }
 }
 
