@@ -198,10 +198,13 @@ impl StaticFileHandler {
             .map_err(|e| super::path::fs_error(absolute, &e))?;
         while let Some(piece) = content.next().await {
             cx.write(piece?)?;
-            if cx.flush().await.is_err() && client_gone(cx) {
-                // The client went away mid-file: end quietly, as Tornado does.
-                cx.writer = None;
-                return Ok(());
+            if let Err(e) = cx.flush().await {
+                if client_gone(cx) {
+                    // The client went away mid-file: end quietly, as Tornado does.
+                    cx.writer = None;
+                    return Ok(());
+                }
+                return Err(e);
             }
         }
         Ok(())
