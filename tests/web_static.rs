@@ -458,7 +458,7 @@ fn client_leaving_mid_file_is_not_an_error() {
     let f = Fixture::new();
     std::fs::write(f.root().join("huge.bin"), vec![7u8; 16 << 20]).expect("write huge.bin");
     let s = server(f.settings());
-    let uncaught = ExpectLog::not_logged("tornado.application", "");
+    let uncaught = ExpectLog::not_logged("tornado.application", "huge");
     let general = ExpectLog::not_logged("tornado.general", "huge");
     let mut conn = s.connect();
     conn.send_request(&TestRequest::get("/static/huge.bin"))
@@ -950,4 +950,27 @@ fn hidden_files_are_served_unless_turned_off() {
         assert_refused(&r);
     }
     assert_eq!(s.fetch("/static/a.txt").body, A_TXT);
+}
+
+/// Sets a header value a response must never carry.
+struct BadHeader;
+impl StaticFiles for BadHeader {
+    fn set_extra_headers(&self, cx: &mut RequestContext, _path: &str) {
+        cx.set_header("X-Bad", "a\r\nInjected: yes");
+    }
+}
+
+#[test]
+fn an_unsafe_extra_header_is_a_500_not_a_split_response() {
+    let f = Fixture::new();
+    let s = server(Settings {
+        static_handler_class: Some(Arc::new(BadHeader)),
+        ..f.settings()
+    });
+    let logged = ExpectLog::new("tornado.application", "Unsafe header");
+    let r = s.fetch("/static/a.txt");
+    assert_eq!(r.status, 500);
+    assert_eq!(r.header("Injected"), None);
+    assert!(r.body != A_TXT);
+    assert!(logged.wait(Duration::from_secs(5)));
 }
