@@ -90,6 +90,11 @@ pub struct Settings {
     pub static_path: Option<PathBuf>,
     /// URL prefix of static files. Default: `/static/`.
     pub static_url_prefix: Option<String>,
+    /// Options of the handler made for `static_path` (`default_filename`, …). Default: none.
+    pub static_handler_args: super::static_files::StaticHandlerArgs,
+    /// Hooks replacing the static handler's behaviour and `static_url`'s URLs (Tornado's
+    /// `static_handler_class`). Default: `None` (Tornado's `StaticFileHandler`).
+    pub static_handler_class: Option<Arc<dyn super::static_files::StaticFiles>>,
     /// Limits for parsing form bodies.
     pub form_limits: FormLimits,
     /// Autoescape function of templates: `None` = the default (`xhtml_escape`),
@@ -452,9 +457,10 @@ impl ApplicationBuilder {
 
     /// Builds the application; a bad route pattern is an error.
     pub fn build(self) -> Result<Application, RouteError> {
-        let specs = self
-            .routes
+        // With `static_path`, the static routes go before the application's own (Tornado's).
+        let specs = super::static_files::static_routes(&self.settings)
             .into_iter()
+            .chain(self.routes)
             .map(UrlSpecBuilder::build)
             .collect::<Result<Vec<UrlSpec<_>>, _>>()?;
         let mut router = HostRouter::new(RuleRouter::from_rules(specs));

@@ -1,5 +1,5 @@
 //! The web framework (Tornado's `web`): [`Application`], routing, request handler actors,
-//! arguments, cookies and signed cookies, XSRF, error pages, output transforms.
+//! arguments, cookies and signed cookies, XSRF, error pages, output transforms, static files.
 //!
 //! ```no_run
 //! use tornado::web::{url, Application, HandlerContext, RequestHandler, Result};
@@ -42,6 +42,7 @@ pub mod error_page;
 pub mod etag;
 pub mod routing;
 pub mod signed;
+pub mod static_files;
 pub mod transform;
 pub mod xsrf;
 
@@ -56,3 +57,4 @@ pub use error::{HttpError, Result, WebError};
 pub use handler::RequestHandler;
 pub use render::UiModule;
 pub use request::{RequestContext, SERVER_HEADER};
+pub use static_files::StaticFileHandler;

@@ -84,7 +84,8 @@ fn template_error(e: impl std::fmt::Display) -> WebError {
 
 impl RequestContext {
     /// The namespace every template of this handler sees: `request` (its fields as a dict),
-    /// `handler` (a dict with `request` and `current_user`), `current_user`, `xsrf_form_html()`, `reverse_url(name, *args)`, the application's
+    /// `handler` (a dict with `request` and `current_user`), `current_user`, `xsrf_form_html()`, `reverse_url(name, *args)`,
+    /// `static_url(path, include_version=True, include_host=False)`, the application's
     /// `ui_methods` and `ui_modules`. Render arguments are added over it.
     fn template_namespace(
         &mut self,
@@ -132,6 +133,14 @@ impl RequestContext {
                 .map(Value::from)
                 .map_err(|e| e.to_string())
         });
+        let app = self.app.clone();
+        let host = format!("{}://{}", self.request.protocol, self.request.host);
+        ns.set(
+            "static_url",
+            Function::with_kwargs("static_url", move |args, kwargs| {
+                static_url_call(&app.settings, &host, args, kwargs)
+            }),
+        );
         for (name, f) in &self.app.settings.ui_methods {
             ns.set(name, f.clone());
         }
@@ -204,9 +213,47 @@ impl RequestContext {
             return Err(WebError::Other("Cannot render() after finish()".into()));
         }
         let (html, modules) = self.render_with_modules(name, kwargs)?;
-        let html = insert_module_parts(html, &modules);
+        let settings = &self.app.settings;
+        let html = insert_module_parts(html, &modules, |path| resource_url(settings, path))?;
         self.finish_with(html)
     }
+}
+
+/// `static_url(path, include_version=True, include_host=False)` in templates; `host` is
+/// `protocol://host` of the request.
+fn static_url_call(
+    settings: &super::Settings,
+    host: &str,
+    args: &[Value],
+    kwargs: &[(Arc<str>, Value)],
+) -> std::result::Result<Value, String> {
+    let mut include_version = args.get(1).is_none_or(Value::truthy);
+    let mut include_host = false;
+    for (name, value) in kwargs {
+        match &**name {
+            "include_version" => include_version = value.truthy(),
+            "include_host" => include_host = value.truthy(),
+            other => {
+                return Err(format!(
+                    "TypeError: static_url() got an unexpected keyword argument '{other}'"
+                ))
+            }
+        }
+    }
+    let Some(path) = args.first() else {
+        return Err(
+            "TypeError: static_url() missing 1 required positional argument: 'path'".into(),
+        );
+    };
+    super::static_files::static_url(settings, &path.to_py_string(), include_version)
+        .map(|url| match include_host {
+            true => Value::from(format!("{host}{url}")),
+            false => Value::from(url),
+        })
+        .map_err(|e| match e {
+            WebError::Http(h) => h.log_message.clone().unwrap_or_else(|| h.to_string()),
+            other => other.to_string(),
+        })
 }
 
 fn dedup_links(paths: Vec<String>) -> Vec<String> {
@@ -232,9 +279,24 @@ fn insert_before_first(html: &mut String, marker: &str, text: &str) {
 }
 
 /// Adds the modules' JS and CSS to a page, in Tornado's order and formats.
-fn insert_module_parts(mut html: String, modules: &[Arc<dyn UiModule>]) -> String {
+/// Where a UI module's JS or CSS file is linked from: paths starting with `/`, `http:` or
+/// `https:` as they are, others through `static_url` (Tornado's rule; with no `static_path`
+/// they stay as they are).
+fn resource_url(settings: &super::Settings, path: &str) -> Result<String> {
+    let absolute = path.starts_with('/') || path.starts_with("http:") || path.starts_with("https:");
+    if absolute || settings.static_path.is_none() {
+        return Ok(path.to_owned());
+    }
+    super::static_files::static_url(settings, path, true)
+}
+
+fn insert_module_parts(
+    mut html: String,
+    modules: &[Arc<dyn UiModule>],
+    resolve: impl Fn(&str) -> Result<String>,
+) -> Result<String> {
     if modules.is_empty() {
-        return html;
+        return Ok(html);
     }
     let mut js_embed = Vec::new();
     let mut js_files = Vec::new();
@@ -244,9 +306,13 @@ fn insert_module_parts(mut html: String, modules: &[Arc<dyn UiModule>]) -> Strin
     let mut bodies = String::new();
     for m in modules {
         js_embed.extend(m.embedded_javascript().filter(|s| !s.is_empty()));
-        js_files.extend(m.javascript_files());
+        for f in m.javascript_files() {
+            js_files.push(resolve(&f)?);
+        }
         css_embed.extend(m.embedded_css().filter(|s| !s.is_empty()));
-        css_files.extend(m.css_files());
+        for f in m.css_files() {
+            css_files.push(resolve(&f)?);
+        }
         heads.push_str(&m.html_head().unwrap_or_default());
         bodies.push_str(&m.html_body().unwrap_or_default());
     }
@@ -294,5 +360,5 @@ fn insert_module_parts(mut html: String, modules: &[Arc<dyn UiModule>]) -> Strin
     if !bodies.is_empty() {
         insert_before_first(&mut html, "</body>", &bodies);
     }
-    html
+    Ok(html)
 }

@@ -216,6 +216,8 @@ impl OutputTransform for TransformChain {
 /// - the status allows a body: not `1xx`, `204` or `304`. (Tornado does not check this, but
 ///   `finish()` never sends a body with those codes, so the only difference is that a
 ///   `flush()` of a `304` does not produce gzip framing where no body may go.)
+/// - the status is not `206 Partial Content`: its `Content-Range` counts bytes of the file as
+///   it is, so compressing the slice would make the range wrong. (Tornado compresses it.)
 ///
 /// When it compresses, it sets `Content-Encoding: gzip`; if `Content-Length` is present it is
 /// replaced by the compressed length when the first chunk is the whole body, and removed
@@ -341,6 +343,7 @@ impl OutputTransform for GzipContentEncoding {
         add_vary_accept_encoding(headers);
         let compress = client_accepts_gzip
             && !status_forbids_body(*status)
+            && *status != 206
             && (!finishing || chunk.len() >= Self::MIN_LENGTH)
             && !headers.contains("Content-Encoding")
             && {

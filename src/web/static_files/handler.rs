@@ -1,0 +1,258 @@
+//! [`StaticFileHandler`]: the request handler that serves a directory.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures_util::StreamExt;
+
+use super::range::{resolve_range, ByteRange, RangeResponse};
+use super::{DefaultStaticFiles, StaticFiles, StaticHandlerArgs};
+use crate::http::format_timestamp;
+use crate::web::etag::etag_matches;
+use crate::web::{HandlerContext, RequestContext, RequestHandler, Result};
+
+/// Serves the files of a directory (Tornado's `StaticFileHandler`); see the
+/// [module docs](super) for what it does.
+///
+/// The route's first path argument is the file's path under the root. The application makes
+/// one for `static_path`; make one yourself for another directory:
+///
+/// ```
+/// use tornado::web::static_files::StaticFileHandler;
+/// use tornado::web::url;
+///
+/// let media = StaticFileHandler::new("media");
+/// let route = url(r"/media/(.*)", move || media.clone());
+/// # let _ = route;
+/// ```
+///
+/// Cloning is cheap (two `Arc`s), which is what the route's factory does per request.
+#[derive(Clone)]
+pub struct StaticFileHandler {
+    config: Arc<Config>,
+    hooks: Arc<dyn StaticFiles>,
+}
+
+struct Config {
+    root: PathBuf,
+    args: StaticHandlerArgs,
+}
+
+impl std::fmt::Debug for StaticFileHandler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaticFileHandler")
+            .field("root", &self.config.root)
+            .field("args", &self.config.args)
+            .finish_non_exhaustive()
+    }
+}
+
+crate::handler_actor!(StaticFileHandler);
+
+impl StaticFileHandler {
+    /// A handler serving the directory `root` with default options and hooks.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self::with_args(root, StaticHandlerArgs::default())
+    }
+
+    /// A handler serving `root` with these options (Tornado's `static_handler_args`).
+    pub fn with_args(root: impl Into<PathBuf>, args: StaticHandlerArgs) -> Self {
+        StaticFileHandler {
+            config: Arc::new(Config {
+                root: root.into(),
+                args,
+            }),
+            hooks: Arc::new(DefaultStaticFiles),
+        }
+    }
+
+    /// Serves `name` (e.g. `index.html`) for directories; see
+    /// [`StaticHandlerArgs::default_filename`].
+    pub fn default_filename(self, name: impl Into<String>) -> Self {
+        let mut args = self.config.args.clone();
+        args.default_filename = Some(name.into());
+        StaticFileHandler {
+            config: Arc::new(Config {
+                root: self.config.root.clone(),
+                args,
+            }),
+            hooks: self.hooks,
+        }
+    }
+
+    /// Uses these hooks instead of the default ones (Tornado's subclassing).
+    pub fn hooks(mut self, hooks: Arc<dyn StaticFiles>) -> Self {
+        self.hooks = hooks;
+        self
+    }
+
+    /// The directory served.
+    pub fn root(&self) -> &Path {
+        &self.config.root
+    }
+
+    /// The options.
+    pub fn args(&self) -> &StaticHandlerArgs {
+        &self.config.args
+    }
+
+    /// Forgets every cached content version (Tornado's `StaticFileHandler.reset()`).
+    pub fn reset() {
+        super::reset();
+    }
+
+    /// The version (and `Etag`) of the file: from the cache, or hashed on the blocking pool so
+    /// that hashing a large file does not stall the other connections of this thread.
+    async fn version(
+        &self,
+        cx: &RequestContext,
+        abs: &Path,
+        meta: &std::fs::Metadata,
+    ) -> Option<String> {
+        let use_cache = cx.app.settings.static_hash_cache();
+        if use_cache {
+            if let Some(v) = super::version::cached(abs, super::version::Stamp::of(meta)) {
+                return Some(v);
+            }
+        }
+        let hooks = self.hooks.clone();
+        let (path, meta) = (abs.to_owned(), meta.clone());
+        let hashed = tokio::task::spawn_blocking(move || {
+            super::cached_version(&*hooks, &path, &meta, false)
+        })
+        .await;
+        hashed.unwrap_or_else(|e| {
+            tracing::error!(target: "tornado.general", "hashing {:?} failed: {e}", abs.display());
+            None
+        })
+    }
+
+    /// Tornado's `StaticFileHandler.get(path, include_body)`.
+    async fn serve(&self, cx: &mut RequestContext, include_body: bool) -> Result {
+        let config = self.config.clone();
+        let url_path = cx.path_arg(0)?.to_owned();
+        let path = self.hooks.parse_url_path(&url_path);
+        let absolute = self.hooks.get_absolute_path(&config.root, &path);
+        let Some(file) =
+            self.hooks
+                .validate_absolute_path(cx, &config.root, &absolute, &config.args)?
+        else {
+            return Ok(());
+        };
+        let (absolute, meta) = (file.path, file.metadata);
+        let size = meta.len();
+        let modified = whole_seconds(meta.modified().unwrap_or(UNIX_EPOCH));
+        let version = self.version(cx, &absolute, &meta).await;
+
+        // Tornado's set_headers.
+        cx.set_header("Accept-Ranges", "bytes");
+        if let Some(v) = &version {
+            cx.set_header("Etag", format!("\"{v}\""));
+        }
+        cx.set_header("Last-Modified", format_timestamp(modified));
+        let content_type = self.hooks.get_content_type(&absolute);
+        cx.set_header("Content-Type", &content_type);
+        let cache_time = self
+            .hooks
+            .get_cache_time(cx, &path, modified, &content_type);
+        if !cache_time.is_zero() {
+            cx.set_header("Expires", format_timestamp(SystemTime::now() + cache_time));
+            cx.set_header("Cache-Control", format!("max-age={}", cache_time.as_secs()));
+        }
+        self.hooks.set_extra_headers(cx, &path);
+
+        if should_return_304(cx, modified) {
+            cx.set_status(304);
+            return Ok(());
+        }
+
+        let range_header = cx.request().headers.get("Range").map(str::to_owned);
+        let range = match resolve_range(range_header.as_deref(), size) {
+            RangeResponse::Full(r) => r,
+            RangeResponse::Partial(r, content_range) => {
+                cx.set_status(206);
+                cx.set_header("Content-Range", content_range);
+                r
+            }
+            RangeResponse::Unsatisfiable => {
+                cx.set_status(416);
+                cx.set_header("Content-Type", "text/plain");
+                cx.set_header("Content-Range", format!("bytes */{size}"));
+                return Ok(());
+            }
+        };
+        cx.set_header("Content-Length", range.len());
+        if include_body {
+            self.send(cx, &absolute, range).await?;
+        }
+        Ok(())
+    }
+
+    /// Streams `range` of the file, one piece per flush.
+    async fn send(&self, cx: &mut RequestContext, absolute: &Path, range: ByteRange) -> Result {
+        let chunk_size = self.config.args.chunk_size;
+        let mut content = self
+            .hooks
+            .get_content(absolute, range.start, range.end, chunk_size)
+            .map_err(|e| super::path::fs_error(absolute, &e))?;
+        while let Some(piece) = content.next().await {
+            cx.write(piece?)?;
+            if let Err(e) = cx.flush().await {
+                if client_gone(cx) {
+                    // The client went away mid-file: end quietly, as Tornado does.
+                    cx.writer = None;
+                    return Ok(());
+                }
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn client_gone(cx: &RequestContext) -> bool {
+    cx.writer.as_ref().is_none_or(|w| w.is_closed())
+}
+
+/// `t` with the fraction of a second dropped (HTTP dates have whole seconds).
+fn whole_seconds(t: SystemTime) -> SystemTime {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => UNIX_EPOCH + Duration::from_secs(d.as_secs()),
+        Err(_) => t,
+    }
+}
+
+/// Tornado's `should_return_304`: `If-None-Match`, when present, decides alone; otherwise an
+/// `If-Modified-Since` at or after the modification time means the client's copy is current.
+fn should_return_304(cx: &RequestContext, modified: SystemTime) -> bool {
+    let headers = &cx.request().headers;
+    if let Some(inm) = headers
+        .get_joined("If-None-Match")
+        .filter(|v| !v.is_empty())
+    {
+        return cx
+            .response_headers()
+            .get("Etag")
+            .is_some_and(|etag| etag_matches(&inm, etag));
+    }
+    match headers.get("If-Modified-Since") {
+        Some(ims) => httpdate::parse_http_date(ims.trim()).is_ok_and(|since| since >= modified),
+        None => false,
+    }
+}
+
+impl RequestHandler for StaticFileHandler {
+    async fn get(&mut self, cx: &mut HandlerContext<Self>) -> Result {
+        self.serve(cx, true).await
+    }
+
+    async fn head(&mut self, cx: &mut HandlerContext<Self>) -> Result {
+        self.serve(cx, false).await
+    }
+
+    /// The `Etag` is set by `get` (the content version); never hash the body.
+    fn compute_etag(_cx: &RequestContext) -> Option<String> {
+        None
+    }
+}

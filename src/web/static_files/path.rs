@@ -1,0 +1,224 @@
+//! Path safety: turning a URL path into a file path that cannot leave the static root.
+//!
+//! Two checks, both needed:
+//!
+//! 1. **Lexical containment.** The requested path is joined to the root and normalised
+//!    (`.` dropped, `..` applied) without touching the file system, and the result must lie in
+//!    the root *directory*, compared component by component: `/srv/static_evil/x` is not inside
+//!    `/srv/static` even though the strings share a prefix (Tornado 4.2.1's fix). Absolute
+//!    paths (`/etc/passwd`) replace the root when joined, so they fail this check too.
+//! 2. **Real containment.** Symbolic links are resolved and the real path must lie in the real
+//!    root, unless [`StaticHandlerArgs::follow_symlinks_outside_root`] allows links that lead
+//!    out.
+//!
+//! Besides, a path with a NUL byte is never a file (404), and a backslash is refused (403)
+//! so that no `..\` trick can work on a file system that treats it as a separator.
+
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use super::{StaticFile, StaticHandlerArgs};
+use crate::web::{HttpError, RequestContext, Result, WebError};
+
+/// `root` joined with `path` and normalised lexically, as Python's
+/// `os.path.abspath(os.path.join(root, path))` (Tornado's `get_absolute_path`): an absolute
+/// `path` replaces the root, `..` removes the previous component, and a relative root is made
+/// absolute against the current directory.
+///
+/// ```
+/// use std::path::Path;
+/// use tornado::web::static_files::absolute_path;
+///
+/// let root = Path::new("/srv/static");
+/// assert_eq!(absolute_path(root, "css/a.css"), Path::new("/srv/static/css/a.css"));
+/// assert_eq!(absolute_path(root, "../secret.txt"), Path::new("/srv/secret.txt"));
+/// assert_eq!(absolute_path(root, "/etc/passwd"), Path::new("/etc/passwd"));
+/// ```
+pub fn absolute_path(root: &Path, path: &str) -> PathBuf {
+    normalize(&root.join(path))
+}
+
+/// Makes `path` absolute and removes `.` and `..` components without following links.
+fn normalize(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let mut out = PathBuf::new();
+    for c in absolute.components() {
+        match c {
+            Component::Prefix(_) | Component::RootDir | Component::Normal(_) => out.push(c),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                // `..` at the root stays at the root, as in POSIX.
+                if out.parent().is_some() {
+                    out.pop();
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The URL path the request asked for (the route's first group), for log messages.
+fn requested(cx: &RequestContext) -> &str {
+    cx.path_args()
+        .first()
+        .and_then(Option::as_deref)
+        .unwrap_or("")
+}
+
+fn not_in_root(cx: &RequestContext) -> WebError {
+    let path = requested(cx);
+    HttpError::new(403)
+        .log_message(format!("{path} is not in root static directory"))
+        .into()
+}
+
+fn real_path(path: &Path) -> Result<PathBuf> {
+    std::fs::canonicalize(path).map_err(|e| fs_error(path, &e))
+}
+
+/// A file-system error met while looking a path up, as an HTTP error: missing → 404, anything
+/// else (permissions, link loops) → 403.
+pub(crate) fn fs_error(path: &Path, e: &io::Error) -> WebError {
+    match e.kind() {
+        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory => HttpError::new(404).into(),
+        _ => HttpError::new(403)
+            .log_message(format!("cannot open {}: {e}", path.display()))
+            .into(),
+    }
+}
+
+/// The metadata of `path` (links followed), after checking that no symbolic link on the way
+/// from `root` leads out of the root (unless the options allow it).
+///
+/// The components below the root are looked at with `lstat` one by one; only when one is a
+/// link is the real path resolved and compared with the real root. So the common case costs
+/// one `lstat` per component, and a root that is itself reached through a link (a deployment's
+/// `current -> releases/42`) is fine.
+fn linked_metadata(
+    cx: &RequestContext,
+    root: &Path,
+    path: &Path,
+    args: &StaticHandlerArgs,
+) -> Result<std::fs::Metadata> {
+    let relative = path.strip_prefix(root).map_err(|_| not_in_root(cx))?;
+    let mut current = root.to_owned();
+    let mut last = None;
+    for component in relative.components() {
+        let Component::Normal(name) = component else {
+            // Only a path that was not normalised can hold `..` or `.` here.
+            return Err(not_in_root(cx));
+        };
+        current.push(name);
+        let meta = std::fs::symlink_metadata(&current).map_err(|e| fs_error(&current, &e))?;
+        if meta.file_type().is_symlink() {
+            if !args.follow_symlinks_outside_root && !real_path(path)?.starts_with(real_path(root)?)
+            {
+                return Err(not_in_root(cx));
+            }
+            return std::fs::metadata(path).map_err(|e| fs_error(path, &e));
+        }
+        last = Some(meta);
+    }
+    match last {
+        Some(meta) => Ok(meta),
+        None => std::fs::metadata(path).map_err(|e| fs_error(path, &e)),
+    }
+}
+
+/// Tornado's `validate_absolute_path`: checks that `absolute_path` (from
+/// [`absolute_path`]) may be served from `root` and returns the file to serve with its
+/// metadata, or `None` when the response is already decided (a redirect).
+///
+/// - outside the root, lexically or through a symbolic link (unless
+///   [`follow_symlinks_outside_root`](StaticHandlerArgs::follow_symlinks_outside_root)) →
+///   `403`, logged as `<path> is not in root static directory`;
+/// - a NUL byte → `404`; a backslash → `403`; a hidden name (`.x`) with
+///   [`hidden_files`](StaticHandlerArgs::hidden_files) off → `404`;
+/// - a directory, with [`default_filename`](StaticHandlerArgs::default_filename) set: without
+///   a trailing slash in the URL → `301` to the URL with one (`None` is returned); with it,
+///   the default file is served;
+/// - missing → `404`; not a regular file (a directory without `default_filename`) → `403`.
+///
+/// A custom [`StaticFiles::validate_absolute_path`](super::StaticFiles::validate_absolute_path)
+/// can add its own checks and call this for the standard ones.
+pub fn validate_absolute_path(
+    cx: &mut RequestContext,
+    root: &Path,
+    absolute_path: &Path,
+    args: &StaticHandlerArgs,
+) -> Result<Option<StaticFile>> {
+    let root = normalize(root);
+    let Ok(relative) = absolute_path.strip_prefix(&root) else {
+        return Err(not_in_root(cx));
+    };
+    let bytes = relative.as_os_str().as_encoded_bytes();
+    if bytes.contains(&0) {
+        return Err(HttpError::new(404)
+            .log_message("static path contains a NUL byte")
+            .into());
+    }
+    if bytes.contains(&b'\\') {
+        return Err(HttpError::new(403)
+            .log_message("static path contains a backslash")
+            .into());
+    }
+    if !args.hidden_files
+        && relative
+            .components()
+            .any(|c| c.as_os_str().as_encoded_bytes().starts_with(b"."))
+    {
+        return Err(HttpError::new(404).into());
+    }
+    let meta = linked_metadata(cx, &root, absolute_path, args)?;
+    let mut file = absolute_path.to_owned();
+    let mut meta = meta;
+    if meta.is_dir() {
+        if let Some(default) = &args.default_filename {
+            let request_path = cx.request().path.clone();
+            if !request_path.ends_with('/') {
+                if request_path.starts_with("//") {
+                    return Err(HttpError::new(403)
+                        .log_message("cannot redirect path with two initial slashes")
+                        .into());
+                }
+                cx.redirect(&format!("{request_path}/"), true)?;
+                return Ok(None);
+            }
+            file = absolute_path.join(default);
+            meta = linked_metadata(cx, &root, &file, args)?;
+        }
+    }
+    if !meta.is_file() {
+        let path = requested(cx);
+        return Err(HttpError::new(403)
+            .log_message(format!("{path} is not a file"))
+            .into());
+    }
+    Ok(Some(StaticFile {
+        path: file,
+        metadata: meta,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_like_abspath() {
+        let root = Path::new("/srv/static");
+        assert_eq!(absolute_path(root, ""), Path::new("/srv/static"));
+        assert_eq!(absolute_path(root, "./a/./b"), Path::new("/srv/static/a/b"));
+        assert_eq!(absolute_path(root, "a/../../x"), Path::new("/srv/x"));
+        assert_eq!(absolute_path(root, "../../../../x"), Path::new("/x"));
+        assert_eq!(absolute_path(root, "a//b/"), Path::new("/srv/static/a/b"));
+        assert_eq!(absolute_path(Path::new("/"), "a"), Path::new("/a"));
+    }
+
+    #[test]
+    fn sibling_with_shared_prefix_is_outside() {
+        let abs = absolute_path(Path::new("/srv/static"), "../static_evil/x");
+        assert_eq!(abs, Path::new("/srv/static_evil/x"));
+        assert!(!abs.starts_with("/srv/static"));
+    }
+}
