@@ -511,10 +511,13 @@ impl IoStream {
         }
     }
 
-    /// A new stream with this one's settings around `io`.
+    /// A new stream with this one's settings and close watchers around `io` (Tornado carries
+    /// the close callback over to the upgraded stream).
     #[cfg(feature = "tls")]
-    fn rewrap(&self, io: NetStream) -> IoStream {
-        IoStream::with_settings(io, self.settings)
+    fn rewrap(&mut self, io: NetStream) -> IoStream {
+        let mut upgraded = IoStream::with_settings(io, self.settings);
+        std::mem::swap(&mut upgraded.close_tx, &mut self.close_tx);
+        upgraded
     }
 
     /// Upgrades a plain TCP stream to TLS as the client (Tornado's `start_tls(server_side=False)`),
