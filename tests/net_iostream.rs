@@ -429,3 +429,25 @@ mod chunking {
         }
     }
 }
+
+#[tokio::test]
+async fn many_queued_writes_arrive_whole_and_in_order_through_partial_writes() {
+    let (mut s, mut peer) = pair();
+    let mut expected = Vec::new();
+    for i in 0..200u32 {
+        // Pieces of many sizes, some larger than a socket buffer, so writes come back short.
+        let len = (i as usize * 7919) % 20000 + 1;
+        let piece: Vec<u8> = (0..len).map(|j| (i as usize + j) as u8).collect();
+        expected.extend_from_slice(&piece);
+        s.write_buffered(piece).unwrap();
+    }
+    let total = expected.len();
+    let reader = tokio::spawn(async move {
+        let mut got = vec![0u8; total];
+        peer.read_exact(&mut got).await.unwrap();
+        got
+    });
+    s.flush().await.unwrap();
+    assert_eq!(s.pending_write(), 0);
+    assert_eq!(reader.await.unwrap(), expected);
+}
