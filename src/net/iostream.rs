@@ -480,7 +480,8 @@ impl IoStream {
     }
 
     /// Takes the stream apart: the underlying stream and the bytes read ahead but not
-    /// consumed. Fails if the stream is closed or writes are still queued.
+    /// consumed. Fails if the stream is closed or writes are still queued. The
+    /// [`close_watch`](Self::close_watch)es resolve, since this `IoStream` is gone.
     pub fn into_parts(mut self) -> Result<(NetStream, BytesMut), StreamError> {
         if self.write_queued > 0 {
             return Err(StreamError::InvalidState(
