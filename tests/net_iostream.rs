@@ -451,3 +451,25 @@ async fn many_queued_writes_arrive_whole_and_in_order_through_partial_writes() {
     assert_eq!(s.pending_write(), 0);
     assert_eq!(reader.await.unwrap(), expected);
 }
+
+#[tokio::test]
+async fn a_child_process_talks_through_its_stdin_and_stdout_pipes() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("sh")
+        .args(["-c", "read line; echo \"got: $line\""])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let pipes = PipeStream::from_owned_fds(Some(stdout.into()), Some(stdin.into())).unwrap();
+    let mut stream = IoStream::new(pipes);
+    stream.write(&b"hello\n"[..]).await.unwrap();
+    assert_eq!(
+        &stream.read_until(b"\n", Some(64)).await.unwrap()[..],
+        b"got: hello\n"
+    );
+    assert!(stream.read_until_close().await.unwrap().is_empty());
+    assert!(child.wait().unwrap().success());
+}
