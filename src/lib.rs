@@ -8,6 +8,7 @@
 //! | module | Tornado | what it holds |
 //! |---|---|---|
 //! | [`http`] | `httputil`, `http1connection`, `httpserver` | headers, requests, form parsing, the HTTP/1 codec, the supervised [`http::HttpServer`] |
+//! | [`httpclient`] | `httpclient`, `simple_httpclient` | [`httpclient::AsyncHttpClient`] with a keep-alive pool, requests, responses, the blocking client |
 //! | [`net`] | `iostream`, `tcpserver`, `tcpclient`, `netutil` | [`net::IoStream`], TCP clients and servers, resolvers, TLS |
 //! | [`escape`] | `escape` | HTML/URL/JSON escaping helpers |
 //! | [`template`] | `template` | Tornado's template language |
@@ -20,6 +21,7 @@ pub mod concurrent;
 pub mod escape;
 pub mod gen;
 pub mod http;
+pub mod httpclient;
 pub mod ioloop;
 pub mod net;
 pub mod sync;

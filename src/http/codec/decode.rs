@@ -273,7 +273,7 @@ impl Decoder for RequestDecoder {
 
 /// Finds the end of a header block (`\n\n` or `\n\r\n`), scanning from `from`. Returns the end
 /// offset if found, and where to resume otherwise.
-fn find_head_end(buf: &[u8], from: usize) -> (Option<usize>, usize) {
+pub(super) fn find_head_end(buf: &[u8], from: usize) -> (Option<usize>, usize) {
     let mut i = from.min(buf.len());
     while let Some(p) = memchr::memchr(b'\n', &buf[i..]) {
         let nl = i + p;
@@ -499,9 +499,10 @@ pub(crate) fn parse_content_length(s: &str) -> Option<u64> {
     })
 }
 
-/// Streaming gzip inflation whose output may not pass a limit.
+/// Streaming gzip inflation whose output may not pass a limit (shared with the client's
+/// response decoder).
 #[derive(Debug)]
-struct Inflater {
+pub(super) struct Inflater {
     gz: flate2::write::GzDecoder<LimitedSink>,
 }
 
@@ -538,7 +539,7 @@ impl std::fmt::Display for LimitExceeded {
 impl std::error::Error for LimitExceeded {}
 
 impl Inflater {
-    fn new(max: u64) -> Self {
+    pub(super) fn new(max: u64) -> Self {
         Inflater {
             gz: flate2::write::GzDecoder::new(LimitedSink {
                 out: BytesMut::new(),
@@ -560,15 +561,15 @@ impl Inflater {
         }
     }
 
-    fn feed(&mut self, data: &[u8]) -> Result<(), DecodeError> {
+    pub(super) fn feed(&mut self, data: &[u8]) -> Result<(), DecodeError> {
         self.gz.write_all(data).map_err(|e| self.map_err(e))
     }
 
-    fn finish(&mut self) -> Result<(), DecodeError> {
+    pub(super) fn finish(&mut self) -> Result<(), DecodeError> {
         self.gz.try_finish().map_err(|e| self.map_err(e))
     }
 
-    fn take(&mut self) -> BytesMut {
+    pub(super) fn take(&mut self) -> BytesMut {
         self.gz.get_mut().out.split()
     }
 }

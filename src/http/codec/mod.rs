@@ -34,12 +34,17 @@
 //! ```
 
 mod chunked;
+mod client;
 mod date;
 mod decode;
 mod encode;
 mod error;
 mod status;
 
+pub use client::{
+    ClientResponseHead, RequestEncoder, RequestFraming, ResponseDecoder, ResponseFraming,
+    ResponsePart,
+};
 pub use decode::{RequestDecoder, RequestItem};
 pub use encode::{ResponseEncoder, ResponseItem};
 pub use error::{DecodeError, EncodeError};

@@ -200,7 +200,7 @@ pub fn split_host_and_port(netloc: &str) -> (String, Option<u16>) {
 
 /// [`split_host_and_port`] without allocating: the host is a slice of `netloc`.
 pub(crate) fn split_host_and_port_str(netloc: &str) -> (&str, Option<u16>) {
-    if let Some(colon) = netloc.rfind(':') {
+    if let Some(colon) = netloc.bytes().rposition(|b| b == b':') {
         let (host, digits) = (&netloc[..colon], &netloc[colon + 1..]);
         if !host.is_empty() && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
             let trimmed = digits.trim_start_matches('0');
