@@ -429,3 +429,47 @@ mod chunking {
         }
     }
 }
+
+#[tokio::test]
+async fn many_queued_writes_arrive_whole_and_in_order_through_partial_writes() {
+    let (mut s, mut peer) = pair();
+    let mut expected = Vec::new();
+    for i in 0..200u32 {
+        // Pieces of many sizes, some larger than a socket buffer, so writes come back short.
+        let len = (i as usize * 7919) % 20000 + 1;
+        let piece: Vec<u8> = (0..len).map(|j| (i as usize + j) as u8).collect();
+        expected.extend_from_slice(&piece);
+        s.write_buffered(piece).unwrap();
+    }
+    let total = expected.len();
+    let reader = tokio::spawn(async move {
+        let mut got = vec![0u8; total];
+        peer.read_exact(&mut got).await.unwrap();
+        got
+    });
+    s.flush().await.unwrap();
+    assert_eq!(s.pending_write(), 0);
+    assert_eq!(reader.await.unwrap(), expected);
+}
+
+#[tokio::test]
+async fn a_child_process_talks_through_its_stdin_and_stdout_pipes() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("sh")
+        .args(["-c", "read line; echo \"got: $line\""])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let pipes = PipeStream::from_owned_fds(Some(stdout.into()), Some(stdin.into())).unwrap();
+    let mut stream = IoStream::new(pipes);
+    stream.write(&b"hello\n"[..]).await.unwrap();
+    assert_eq!(
+        &stream.read_until(b"\n", Some(64)).await.unwrap()[..],
+        b"got: hello\n"
+    );
+    assert!(stream.read_until_close().await.unwrap().is_empty());
+    assert!(child.wait().unwrap().success());
+}

@@ -279,11 +279,16 @@ async fn client_side_start_tls_upgrades_a_plain_connection() {
         .connect("127.0.0.1", addr.port(), &ConnectOptions::default())
         .await
         .unwrap();
+    let mut watch = plain.close_watch();
     let mut tls = plain
         .start_tls_client("localhost", &pki.client_config())
         .await
         .unwrap();
     round_trip(&mut tls).await;
+    // The close watch carries over to the upgraded stream.
+    assert!(!watch.is_closed());
+    tls.close();
+    watch.closed().await;
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use bytes::{Buf, Bytes, BytesMut};
 use regex::bytes::Regex;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::error::StreamError;
 use super::stream::NetStream;
@@ -37,6 +37,9 @@ impl Default for IoStreamSettings {
 }
 
 type Cause = Option<Arc<io::Error>>;
+
+/// Most queued pieces handed to one vectored write.
+const MAX_IO_SLICES: usize = 32;
 
 /// Waits for an [`IoStream`] to close (Tornado's `set_close_callback`): from any task, even
 /// after the stream itself has been moved or dropped.
@@ -425,8 +428,21 @@ impl IoStream {
             return Err(self.closed_error());
         };
         let mut result = Ok(());
-        while let Some(front) = self.write_queue.front_mut() {
-            match io.write(front).await {
+        let vectored = AsyncWrite::is_write_vectored(&*io);
+        while !self.write_queue.is_empty() {
+            let written = if vectored && self.write_queue.len() > 1 {
+                // Several queued pieces go out in one system call.
+                let mut slices = [io::IoSlice::new(&[]); MAX_IO_SLICES];
+                let mut k = 0;
+                for (slot, piece) in slices.iter_mut().zip(&self.write_queue) {
+                    *slot = io::IoSlice::new(piece);
+                    k += 1;
+                }
+                io.write_vectored(&slices[..k]).await
+            } else {
+                io.write(&self.write_queue[0]).await
+            };
+            match written {
                 Ok(0) => {
                     result = Err(io::Error::new(
                         io::ErrorKind::WriteZero,
@@ -435,11 +451,8 @@ impl IoStream {
                     break;
                 }
                 Ok(n) => {
-                    front.advance(n);
                     self.write_queued -= n;
-                    if front.is_empty() {
-                        self.write_queue.pop_front();
-                    }
+                    consume_written(&mut self.write_queue, n);
                 }
                 Err(e) => {
                     result = Err(e);
@@ -467,7 +480,8 @@ impl IoStream {
     }
 
     /// Takes the stream apart: the underlying stream and the bytes read ahead but not
-    /// consumed. Fails if the stream is closed or writes are still queued.
+    /// consumed. Fails if the stream is closed or writes are still queued. The
+    /// [`close_watch`](Self::close_watch)es resolve, since this `IoStream` is gone.
     pub fn into_parts(mut self) -> Result<(NetStream, BytesMut), StreamError> {
         if self.write_queued > 0 {
             return Err(StreamError::InvalidState(
@@ -511,10 +525,13 @@ impl IoStream {
         }
     }
 
-    /// A new stream with this one's settings around `io`.
+    /// A new stream with this one's settings and close watchers around `io` (Tornado carries
+    /// the close callback over to the upgraded stream).
     #[cfg(feature = "tls")]
-    fn rewrap(&self, io: NetStream) -> IoStream {
-        IoStream::with_settings(io, self.settings)
+    fn rewrap(&mut self, io: NetStream) -> IoStream {
+        let mut upgraded = IoStream::with_settings(io, self.settings);
+        std::mem::swap(&mut upgraded.close_tx, &mut self.close_tx);
+        upgraded
     }
 
     /// Upgrades a plain TCP stream to TLS as the client (Tornado's `start_tls(server_side=False)`),
@@ -550,6 +567,22 @@ impl IoStream {
             .await
             .map_err(|e| self.fail(StreamError::closed_by(e)))?;
         Ok(self.rewrap(NetStream::Tls(Box::new(tls))))
+    }
+}
+
+/// Drops the first `n` queued bytes, which the socket took.
+fn consume_written(queue: &mut VecDeque<Bytes>, mut n: usize) {
+    while n > 0 {
+        let Some(front) = queue.front_mut() else {
+            return;
+        };
+        if front.len() <= n {
+            n -= front.len();
+            queue.pop_front();
+        } else {
+            front.advance(n);
+            n = 0;
+        }
     }
 }
 

@@ -142,6 +142,32 @@ impl PipeStream {
         PipeStream { reader, writer }
     }
 
+    /// A stream over pipe file descriptors (Tornado's `PipeIOStream(fd)`): a child process's
+    /// stdout as `reader`, its stdin as `writer`, or either alone. Each must be a pipe (FIFO);
+    /// it is made non-blocking. Needs a running tokio runtime.
+    ///
+    /// ```no_run
+    /// use std::process::{Command, Stdio};
+    /// use tornado::net::{IoStream, PipeStream};
+    ///
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut child = Command::new("date").stdout(Stdio::piped()).spawn()?;
+    /// let stdout = child.stdout.take().ok_or("no stdout")?;
+    /// let mut stream = IoStream::new(PipeStream::from_owned_fds(Some(stdout.into()), None)?);
+    /// let text = stream.read_until_close().await?;
+    /// # let _ = text; Ok(()) }
+    /// ```
+    pub fn from_owned_fds(
+        reader: Option<std::os::fd::OwnedFd>,
+        writer: Option<std::os::fd::OwnedFd>,
+    ) -> io::Result<PipeStream> {
+        use tokio::net::unix::pipe;
+        Ok(PipeStream {
+            reader: reader.map(pipe::Receiver::from_owned_fd).transpose()?,
+            writer: writer.map(pipe::Sender::from_owned_fd).transpose()?,
+        })
+    }
+
     /// Makes a new pipe and returns its two ends as streams: bytes written to the first are
     /// read from the second. Needs a running tokio runtime.
     pub fn pair() -> io::Result<(PipeStream, PipeStream)> {
