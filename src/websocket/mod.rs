@@ -1,0 +1,2 @@
+//! WebSockets (Tornado's `tornado.websocket`).
+pub mod codec;
