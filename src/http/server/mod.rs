@@ -44,7 +44,7 @@ use actix::prelude::*;
 
 pub use delegate::{
     delegate_fn, Body, BodyError, CloseWatch, ConnectionInfo, FnDelegate, HttpServerDelegate,
-    ResponseWriter, ServerRequest, WriteError,
+    ResponseWriter, ServerRequest, UpgradeFuture, Upgraded, WriteError,
 };
 #[cfg(unix)]
 pub use listener::bind_unix_socket;
