@@ -168,7 +168,7 @@ impl WsShared {
 /// `write_message(...)` future), or with `Err(Closed)` if the connection ends first.
 #[must_use = "a Drain does nothing unless awaited (dropping it does not cancel the write)"]
 pub struct Drain {
-    shared: Option<SharedRef>,
+    shared: SharedRef,
     target: u64,
 }
 
@@ -182,18 +182,7 @@ impl std::fmt::Debug for Drain {
 
 impl Drain {
     pub(crate) fn new(shared: SharedRef, target: u64) -> Self {
-        Drain {
-            shared: Some(shared),
-            target,
-        }
-    }
-
-    /// A drain that is already complete.
-    pub(crate) fn done() -> Self {
-        Drain {
-            shared: None,
-            target: 0,
-        }
+        Drain { shared, target }
     }
 }
 
@@ -201,10 +190,7 @@ impl Future for Drain {
     type Output = Result<(), WebSocketError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let Some(shared) = &self.shared else {
-            return Poll::Ready(Ok(()));
-        };
-        let mut s = shared.borrow_mut();
+        let mut s = self.shared.borrow_mut();
         if s.written >= self.target {
             return Poll::Ready(Ok(()));
         }
@@ -249,6 +235,8 @@ pub(crate) struct WsIo<S> {
     awaiting_pong_since: Option<Instant>,
     write_stalled_since: Option<Instant>,
     done: bool,
+    /// The owner cannot take more messages now: do not read (writes and timers go on).
+    pub(crate) read_paused: bool,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> WsIo<S> {
@@ -269,12 +257,18 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WsIo<S> {
             awaiting_pong_since: None,
             write_stalled_since: None,
             done: false,
+            read_paused: false,
         }
     }
 
     /// Sets `TCP_NODELAY` through `f` when a writer asked for it.
     pub(crate) fn take_nodelay(&self) -> Option<bool> {
         self.shared.borrow_mut().nodelay.take()
+    }
+
+    /// The shared state.
+    pub(crate) fn shared(&self) -> &SharedRef {
+        &self.shared
     }
 
     /// The socket.
@@ -368,7 +362,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WsIo<S> {
             }
 
             // Read and decode, unless the peer is not reading what we already owe it.
-            let paused = {
+            let paused = self.read_paused || {
                 let s = self.shared.borrow();
                 s.out.len() >= s.settings.write_high_water
             };

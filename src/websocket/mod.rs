@@ -54,6 +54,7 @@
 //!   wait for it, and a peer that does not read is dropped after `write_timeout` or when
 //!   `max_write_buffer_size` is reached. See [`WebSocketSettings`].
 
+mod client;
 pub mod codec;
 mod conn;
 mod context;
@@ -62,6 +63,7 @@ mod handler;
 mod handshake;
 mod settings;
 
+pub use client::{websocket_connect, Resolver, WebSocketClientConnection, WebSocketConnectOptions};
 pub use codec::{CloseFrame, CompressionOptions, Message};
 pub use conn::Drain;
 pub use context::WebSocketContext;
