@@ -444,7 +444,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WsIo<S> {
     fn on_item(&mut self, item: Incoming) -> Option<Event> {
         let mut s = self.shared.borrow_mut();
         match item {
-            Incoming::Message(m) => (!s.close_sent).then_some(Event::Message(m)),
+            // Messages that arrive after our close frame are still delivered (RFC 6455 §1.4:
+            // the peer may send until it has seen our close).
+            Incoming::Message(m) => Some(Event::Message(m)),
             Incoming::Ping(p) => {
                 if !s.close_sent {
                     let _ = s.write_control(OpCode::Pong, &p);
