@@ -137,6 +137,7 @@ async fn tungstenite_server() -> (std::net::SocketAddr, tokio::task::JoinHandle<
     let addr = listener.local_addr().unwrap();
     let task = tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.unwrap();
+        #[allow(clippy::result_large_err)] // tungstenite's callback signature
         let callback = |req: &Request, mut resp: Response| {
             if req.headers().get("Sec-WebSocket-Protocol").is_some() {
                 resp.headers_mut()

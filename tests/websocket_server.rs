@@ -259,7 +259,7 @@ fn handshake_head(server: &TestServer, req: TestRequest) -> String {
     let mut buf = Vec::new();
     let mut byte = [0u8; 1];
     while !buf.ends_with(b"\r\n\r\n") {
-        std::io::Read::read_exact(&mut &*c.stream(), &mut byte).unwrap();
+        std::io::Read::read_exact(&mut c.stream(), &mut byte).unwrap();
         buf.push(byte[0]);
     }
     String::from_utf8(buf).unwrap()

@@ -357,7 +357,7 @@ async fn handshake(
                 ))
             }
         };
-        let _ = bytes::Buf::advance(&mut buf, n);
+        bytes::Buf::advance(&mut buf, n);
         return Ok(Handshaken {
             leftover: buf,
             subprotocol,

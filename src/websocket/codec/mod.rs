@@ -552,7 +552,9 @@ mod tests {
 
     #[test]
     fn close_payloads() {
-        let cases: &[(&[u8], Result<Option<u16>, u16>)] = &[
+        // (payload, Ok(code in the close) or Err(close code we answer with))
+        type Case<'a> = (&'a [u8], Result<Option<u16>, u16>);
+        let cases: &[Case] = &[
             (b"", Ok(None)),
             (&[0x03], Err(1002)),
             (&[0x03, 0xe8], Ok(Some(1000))),
