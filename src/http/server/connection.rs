@@ -232,15 +232,19 @@ impl Driver {
             s.upgraded = Some(Upgraded { io, read_buf });
             s.wake_waiters();
         }
-        std::future::poll_fn(
-            |cx| match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+        std::future::poll_fn(|cx| {
+            if shared.borrow().force_close {
+                // The server is stopping for good: drop the upgraded connection.
+                return Poll::Ready(());
+            }
+            match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
                 Ok(p) => p,
                 Err(panic) => {
                     log_panic(&panic);
                     Poll::Ready(())
                 }
-            },
-        )
+            }
+        })
         .await;
         let mut s = shared.borrow_mut();
         // A delegate that never took the socket closes it here.
