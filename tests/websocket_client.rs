@@ -97,6 +97,16 @@ async fn a_plain_http_route_is_a_clear_error() {
         WebSocketError::Handshake(m) => assert!(m.contains("404"), "{m}"),
         other => panic!("{other:?}"),
     }
+    // A refused origin.
+    let mut options = WebSocketConnectOptions::default();
+    options.headers.add("Origin", "http://evil.example");
+    let err = websocket_connect(&format!("ws://{}/ws", s.addr()), options)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, WebSocketError::Handshake(m) if m.contains("403")),
+        "{err}"
+    );
     let err = websocket_connect("ftp://example.com/", WebSocketConnectOptions::default())
         .await
         .unwrap_err();

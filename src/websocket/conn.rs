@@ -330,7 +330,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WsIo<S> {
         }
         if s.out.is_empty() {
             self.write_stalled_since = None;
-            if s.out.capacity() > 64 * 1024 {
+            if s.out.capacity() > 8 * 1024 {
                 // Do not keep a burst's buffer for the life of an idle connection.
                 s.out = BytesMut::new();
             }
@@ -395,8 +395,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WsIo<S> {
                                 continue;
                             }
                             Poll::Pending => {
-                                if self.read_buf.is_empty() && self.read_buf.capacity() > 64 * 1024
-                                {
+                                if self.read_buf.is_empty() {
+                                    // An idle connection keeps no read buffer.
                                     self.read_buf = BytesMut::new();
                                 }
                             }
