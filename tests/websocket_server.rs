@@ -5,7 +5,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use actix::{AsyncContext, Handler, Message as ActixMessage};
+use actix::{ActorFutureExt, AsyncContext, Handler, Message as ActixMessage};
 use bytes::{Bytes, BytesMut};
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -15,7 +15,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame as TCloseFrame;
 use tokio_tungstenite::tungstenite::Message as TMessage;
 use tokio_util::codec::Decoder;
-use tornado::testing::{TestRequest, TestServer};
+use tornado::testing::{ExpectLog, TestRequest, TestServer};
 use tornado::web::signed::{create_signed_value, SecretKeys};
 use tornado::web::{Application, HttpError, RequestContext, Settings};
 use tornado::websocket::codec::{write_frame, Incoming, OpCode, Role, WebSocketCodec};
@@ -53,6 +53,11 @@ tornado::websocket_actor!(Probe);
 #[derive(ActixMessage)]
 #[rtype(result = "()")]
 struct Flood;
+
+/// Write up to the high-water mark, wait for the last message to drain, repeat.
+#[derive(ActixMessage)]
+#[rtype(result = "()")]
+struct Fill;
 
 impl WebSocketHandler for Probe {
     async fn get_current_user(
@@ -102,6 +107,7 @@ impl WebSocketHandler for Probe {
                 let _ = cx.ping(words.next().unwrap_or(""));
             }
             Some("flood") => cx.notify(Flood),
+            Some("fill") => cx.notify(Fill),
             _ => {
                 let _ = cx.write_message(msg);
             }
@@ -116,6 +122,32 @@ impl WebSocketHandler for Probe {
         let _ = self
             .seen
             .send(Seen::Close(cx.close_code(), cx.close_reason()));
+    }
+}
+
+impl Handler<Fill> for Probe {
+    type Result = ();
+    fn handle(&mut self, _: Fill, cx: &mut WebSocketContext<Self>) {
+        let chunk = vec![b'y'; 64 * 1024];
+        let mut last = None;
+        while !cx.is_write_buffer_high() {
+            match cx.write_message(chunk.as_slice()) {
+                Ok(drain) => last = Some(drain),
+                Err(e) => {
+                    let _ = self.seen.send(Seen::WriteFailed(e.to_string()));
+                    return;
+                }
+            }
+        }
+        let Some(drain) = last else { return };
+        cx.spawn(actix::fut::wrap_future(drain).map(
+            |result, probe: &mut Probe, cx: &mut WebSocketContext<Probe>| match result {
+                Ok(()) => cx.notify(Fill),
+                Err(e) => {
+                    let _ = probe.seen.send(Seen::WriteFailed(e.to_string()));
+                }
+            },
+        ));
     }
 }
 
@@ -736,6 +768,34 @@ async fn a_peer_that_does_not_read_is_closed_with_bounded_memory() {
     }
     // Far less than an unbounded writer would have queued.
     assert!(total < 64 * 1024 * 1024, "{total}");
+}
+
+#[tokio::test]
+async fn a_stalled_peer_is_closed_after_the_write_timeout() {
+    let settings = WebSocketSettings {
+        write_timeout: Duration::from_millis(300),
+        ..Default::default()
+    };
+    let mut f = start(settings);
+    let mut c = RawClient::connect(&f, "/ws/x").await;
+    c.frame(true, OpCode::Text, b"fill").await;
+    assert!(matches!(f.next().await, Seen::Open { .. }));
+    assert!(matches!(f.next().await, Seen::Message(_)));
+    // The buffer stays under its limit; the write stalls, and the timeout ends it (the
+    // handler's waiting Drain is cancelled with the actor, or fails first).
+    let stalled = ExpectLog::new("tornado.general", "websocket peer stopped reading");
+    loop {
+        match f.next().await {
+            Seen::WriteFailed(e) => assert_eq!(e, "websocket closed"),
+            Seen::Close(code, reason) => {
+                assert_eq!((code, reason), (None, None));
+                break;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(stalled.count(), 1);
+    drop(c);
 }
 
 #[test]
