@@ -223,3 +223,58 @@ async fn client_max_message_size() {
     conn.write_message(vec![0u8; 101]).await.unwrap();
     assert_eq!(read(&mut conn).await, None);
 }
+
+#[cfg(feature = "tls")]
+#[actix_rt::test]
+async fn wss_with_a_resolver() {
+    use std::sync::Arc;
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let tls = tornado::http::TlsConfig::from_pem(
+        cert.cert.pem().as_bytes(),
+        cert.key_pair.serialize_pem().as_bytes(),
+    )
+    .unwrap();
+    let s = TestServer::with(websocket_echo::make_app())
+        .tls(tls)
+        .start();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(cert.cert.der().clone()).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let server_addr = s.addr();
+    let resolver: tornado::websocket::Resolver = Arc::new(move |host, port| {
+        assert_eq!((host, port), ("localhost", 9));
+        Ok(vec![server_addr])
+    });
+    let options = WebSocketConnectOptions {
+        tls: Some(Arc::new(config)),
+        resolver: Some(resolver),
+        compression_options: Some(CompressionOptions::default()),
+        ..Default::default()
+    };
+    let mut conn = websocket_connect("wss://localhost:9/ws", options)
+        .await
+        .unwrap();
+    conn.write_message("over tls").await.unwrap();
+    assert_eq!(
+        read(&mut conn).await,
+        Some(Message::Text("over tls".into()))
+    );
+    conn.close(Some(1000), "");
+    assert_eq!(read(&mut conn).await, None);
+    // Without a TLS configuration wss:// is refused up front.
+    let err = websocket_connect(
+        &format!("wss://{}/ws", s.addr()),
+        WebSocketConnectOptions::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&err, WebSocketError::Handshake(m) if m.contains("tls")),
+        "{err}"
+    );
+}
