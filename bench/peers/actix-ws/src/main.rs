@@ -7,7 +7,7 @@ use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use futures_util::StreamExt;
 
 async fn ws(req: HttpRequest, body: web::Payload) -> actix_web::Result<HttpResponse> {
-    let (response, mut session, mut stream) = actix_ws::handle(&req, body)?;
+    let (response, mut session, stream) = actix_ws::handle(&req, body)?;
     let stream = stream.max_frame_size(64 * 1024 * 1024);
     actix_web::rt::spawn(async move {
         let mut stream = stream.aggregate_continuations().max_continuation_size(64 * 1024 * 1024);
