@@ -344,34 +344,36 @@ impl Inflater {
         out: &mut BytesMut,
         limit: usize,
     ) -> Result<(), ProtocolError> {
-        let start_in = self.decompress.total_in();
         let mut scratch = [0u8; 16 * 1024];
+        let mut pos = 0;
         loop {
-            let consumed = (self.decompress.total_in() - start_in) as usize;
+            let before_in = self.decompress.total_in();
             let before_out = self.decompress.total_out();
             let status = self
                 .decompress
-                .decompress(&input[consumed..], &mut scratch, FlushDecompress::Sync)
+                .decompress(&input[pos..], &mut scratch, FlushDecompress::Sync)
                 .map_err(|e| ProtocolError::BadCompression(e.to_string()))?;
+            let used = (self.decompress.total_in() - before_in) as usize;
             let produced = (self.decompress.total_out() - before_out) as usize;
+            pos += used;
             if out.len() + produced > limit {
                 return Err(ProtocolError::MessageTooBig);
             }
             out.extend_from_slice(&scratch[..produced]);
-            let consumed = (self.decompress.total_in() - start_in) as usize;
+            if used == 0 && produced == 0 && pos < input.len() {
+                // The decompressor takes no more of this input: it is not valid deflate data.
+                return Err(ProtocolError::BadCompression("trailing data".into()));
+            }
             if matches!(status, Status::StreamEnd) {
-                // A final block ends the stream; start over for what follows.
+                // A final block ends the stream; anything after it starts a new one.
                 self.decompress.reset(false);
-                if consumed == input.len() {
+                if pos == input.len() {
                     return Ok(());
                 }
                 continue;
             }
-            if consumed == input.len() && produced < scratch.len() {
+            if pos == input.len() && produced < scratch.len() {
                 return Ok(());
-            }
-            if produced == 0 && consumed == 0 {
-                return Err(ProtocolError::BadCompression("no progress".into()));
             }
         }
     }
@@ -435,6 +437,26 @@ mod tests {
             ProtocolError::MessageTooBig
         );
         assert!(out.len() <= 1 << 20);
+    }
+
+    #[test]
+    fn final_blocks_and_trailing_bytes_never_spin() {
+        // Complete streams (BFINAL set) followed by more bytes, and truncated ones: each ends
+        // with a result, never a spin (a fuzzer finding).
+        let cfg = config();
+        let cases: [&[u8]; 5] = [
+            &[0x03, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00],
+            &[0x03, 0x00, 0x03, 0x00],
+            &[0x01, 0x00, 0x00, 0xff, 0xff],
+            &[0x03, 0x00],
+            &[0x00],
+        ];
+        for data in cases {
+            let mut i = Inflater::new(&cfg);
+            let mut out = BytesMut::new();
+            let _ = i.inflate(data, true, &mut out, 100);
+            assert!(out.len() <= 100);
+        }
     }
 
     #[test]
