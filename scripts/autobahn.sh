@@ -8,14 +8,14 @@
 # autobahntestsuite is a Python 2.7 program. The script looks for python2.7 in $PYTHON2, on
 # PATH, or under pyenv, makes a virtualenv in $AUTOBAHN_VENV (default
 # ~/.cache/tornado-autobahn/venv) and installs the pinned set below into it once.
-# Reports go to target/autobahn/reports/servers/ (index.html, index.json).
+# Reports go to $AUTOBAHN_OUT (default target/autobahn)/reports/servers/ (index.html, index.json).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 VENV="${AUTOBAHN_VENV:-$HOME/.cache/tornado-autobahn/venv}"
 PORT="${PORT:-9001}"
 CASES="${CASES:-[\"*\"]}"
-OUT="$ROOT/target/autobahn"
+OUT="${AUTOBAHN_OUT:-$ROOT/target/autobahn}"
 
 find_python2() {
     if [ -n "${PYTHON2:-}" ]; then echo "$PYTHON2"; return; fi
