@@ -21,8 +21,6 @@ pub struct WebSocketSettings {
     /// Stop reading from the peer while more than this many bytes wait to be written (a peer
     /// that sends but does not read is slowed by TCP, not by our memory). Default: 1 MiB.
     pub write_high_water: usize,
-    /// A write's `Drain` future and the watermark wait resolve below this. Default: 64 KiB.
-    pub write_low_water: usize,
     /// Close the connection (and fail the write with `BufferFull`) when the outbound buffer
     /// would grow past this. Default: 16 MiB.
     pub max_write_buffer_size: usize,
@@ -41,7 +39,6 @@ impl Default for WebSocketSettings {
             ping_interval: None,
             ping_timeout: None,
             write_high_water: 1024 * 1024,
-            write_low_water: 64 * 1024,
             max_write_buffer_size: 16 * 1024 * 1024,
             write_timeout: Duration::from_secs(60),
             close_timeout: Duration::from_secs(5),
