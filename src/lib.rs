@@ -28,5 +28,6 @@ pub mod sync;
 pub mod template;
 pub mod testing;
 pub mod web;
+pub mod websocket;
 
 pub use sync::{locks, queues};

@@ -24,7 +24,7 @@ use crate::http::codec::{
 };
 
 use super::delegate::{
-    Body, BodyError, ConnectionInfo, HttpServerDelegate, ResponseWriter, ServerRequest,
+    Body, BodyError, ConnectionInfo, HttpServerDelegate, ResponseWriter, ServerRequest, Upgraded,
 };
 use super::settings::ServerSettings;
 use super::shared::{Shared, SharedRef};
@@ -83,7 +83,9 @@ impl Connection {
                     return;
                 }
             };
-            Driver::new(io, info, params, driver_shared).await
+            let mut driver = Driver::new(io, info, params, driver_shared);
+            (&mut driver).await;
+            driver.finish_upgrade().await
         };
         Connection::create(move |_| Connection {
             shared,
@@ -167,6 +169,8 @@ struct Driver {
     body_wait_since: Option<Instant>,
     write_stalled_since: Option<Instant>,
     shut_down: bool,
+    /// The `101` of an upgrade is flushed: the socket goes to the delegate.
+    upgrading: bool,
 }
 
 impl Driver {
@@ -199,7 +203,54 @@ impl Driver {
             body_wait_since: None,
             write_stalled_since: None,
             shut_down: false,
+            upgrading: false,
         }
+    }
+
+    /// After an upgrade's `101` is flushed: hands the socket (and the bytes read past the
+    /// request) to the delegate's future and runs that future to its end on this task.
+    async fn finish_upgrade(mut self) {
+        if !self.upgrading {
+            return;
+        }
+        let Phase::Busy(Busy {
+            fut: Some(mut fut), ..
+        }) = std::mem::replace(&mut self.phase, Phase::Closing)
+        else {
+            return;
+        };
+        let Driver {
+            io,
+            read_buf,
+            shared,
+            ..
+        } = self;
+        {
+            let mut s = shared.borrow_mut();
+            // The HTTP output buffer is done with; do not keep its capacity for the socket's life.
+            s.out = BytesMut::new();
+            s.upgraded = Some(Upgraded { io, read_buf });
+            s.wake_waiters();
+        }
+        std::future::poll_fn(|cx| {
+            if shared.borrow().force_close {
+                // The server is stopping for good: drop the upgraded connection.
+                return Poll::Ready(());
+            }
+            match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+                Ok(p) => p,
+                Err(panic) => {
+                    log_panic(&panic);
+                    Poll::Ready(())
+                }
+            }
+        })
+        .await;
+        let mut s = shared.borrow_mut();
+        // A delegate that never took the socket closes it here.
+        s.upgraded = None;
+        s.closed = true;
+        s.wake_waiters();
     }
 
     fn settings(&self) -> &ServerSettings {
@@ -633,6 +684,11 @@ impl Driver {
                 Ok(wrote) => {
                     if wrote {
                         let mut s = self.shared.borrow_mut();
+                        if s.upgrade_requested && s.out.is_empty() {
+                            drop(s);
+                            self.upgrading = true;
+                            return Poll::Ready(());
+                        }
                         if s.out.len() <= s.write_low_water && before > s.write_low_water {
                             s.wake_waiters();
                             drop(s);
@@ -728,7 +784,7 @@ impl Future for Driver {
         let result = this.run(cx);
         let mut s = this.shared.borrow_mut();
         s.driver_polling = false;
-        if result.is_ready() {
+        if result.is_ready() && !this.upgrading {
             s.closed = true;
             s.wake_waiters();
         }

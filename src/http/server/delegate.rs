@@ -14,6 +14,7 @@ use futures_util::future::LocalBoxFuture;
 use crate::http::codec::{EncodeError, RequestHead, ResponseHead};
 
 use super::shared::SharedRef;
+use super::stream::ServerStream;
 
 /// Answers the requests of an [`HttpServer`](super::HttpServer) (Tornado's
 /// `HTTPServerConnectionDelegate`). The web framework's `Application` implements it; for
@@ -418,12 +419,72 @@ impl ResponseWriter {
         self.close_watch().await
     }
 
+    /// Answers with `101 Switching Protocols` and takes the connection over (for WebSockets):
+    /// `head` (status 101 and its headers) is written, and the returned future resolves to the
+    /// socket, with any bytes the client sent after the request, once the head is flushed.
+    /// The connection then serves no more HTTP; it ends when the future that called this
+    /// (the delegate's) completes.
+    pub fn upgrade(mut self, head: &ResponseHead) -> Result<UpgradeFuture, WriteError> {
+        if head.status != 101 {
+            return Err(WriteError::Encode(EncodeError::OutOfOrder(
+                "an upgrade needs a 101 response",
+            )));
+        }
+        self.write_head(head)?;
+        self.finished = true;
+        let mut s = self.shared.borrow_mut();
+        s.upgrade_requested = true;
+        s.wake_driver();
+        Ok(UpgradeFuture {
+            shared: self.shared.clone(),
+            seq: self.seq,
+        })
+    }
+
     /// A `'static` future that resolves when the client goes away (or the request is over).
     pub fn close_watch(&self) -> CloseWatch {
         CloseWatch {
             shared: self.shared.clone(),
             seq: self.seq,
         }
+    }
+}
+
+/// A connection taken over after `101 Switching Protocols`; see [`ResponseWriter::upgrade`].
+#[derive(Debug)]
+pub struct Upgraded {
+    /// The socket.
+    pub io: ServerStream,
+    /// Bytes already read from the socket after the request (the new protocol's first bytes).
+    pub read_buf: BytesMut,
+}
+
+/// Resolves to the [`Upgraded`] connection once the `101` response is flushed, or to
+/// `Err(Closed)` if the client went away first.
+pub struct UpgradeFuture {
+    shared: SharedRef,
+    seq: u64,
+}
+
+impl fmt::Debug for UpgradeFuture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("UpgradeFuture")
+    }
+}
+
+impl Future for UpgradeFuture {
+    type Output = Result<Upgraded, WriteError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut s = self.shared.borrow_mut();
+        if let Some(up) = s.upgraded.take() {
+            return Poll::Ready(Ok(up));
+        }
+        if s.seq != self.seq || s.closed || s.force_close {
+            return Poll::Ready(Err(WriteError::Closed));
+        }
+        s.add_waiter(cx.waker());
+        Poll::Pending
     }
 }
 

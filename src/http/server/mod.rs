@@ -49,7 +49,7 @@ pub use crate::net::bind_unix_socket;
 pub use crate::net::{bind_sockets, BindOptions};
 pub use delegate::{
     delegate_fn, Body, BodyError, CloseWatch, ConnectionInfo, FnDelegate, HttpServerDelegate,
-    ResponseWriter, ServerRequest, WriteError,
+    ResponseWriter, ServerRequest, UpgradeFuture, Upgraded, WriteError,
 };
 pub use listener::Listener;
 pub use settings::ServerSettings;

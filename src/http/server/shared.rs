@@ -9,7 +9,7 @@ use bytes::{Bytes, BytesMut};
 
 use crate::http::codec::{ResponseContext, ResponseEncoder};
 
-use super::delegate::BodyError;
+use super::delegate::{BodyError, Upgraded};
 
 pub(crate) type SharedRef = Rc<RefCell<Shared>>;
 
@@ -51,6 +51,11 @@ pub(crate) struct Shared {
     pub(crate) driver_waker: Option<Waker>,
     /// Tasks other than the driver waiting for body, drain or close.
     pub(crate) waiters: Vec<Waker>,
+
+    /// The response was a `101` and the delegate wants the socket once it is flushed.
+    pub(crate) upgrade_requested: bool,
+    /// The socket, handed over after an upgrade.
+    pub(crate) upgraded: Option<Upgraded>,
 }
 
 impl Shared {
@@ -82,6 +87,8 @@ impl Shared {
             driver_polling: false,
             driver_waker: None,
             waiters: Vec::new(),
+            upgrade_requested: false,
+            upgraded: None,
         }
     }
 
