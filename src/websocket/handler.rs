@@ -1,6 +1,7 @@
 //! The [`WebSocketHandler`] trait, the routes that serve it, and the server side of a
 //! connection: handshake, upgrade, and the actor's life.
 
+use std::future::Future;
 use std::marker::PhantomData;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
@@ -214,91 +215,101 @@ fn fail(cx: &mut RequestContext, error: WebError) {
 }
 
 /// The handshake and, if it succeeds, the connection's whole life.
-async fn serve<H: WebSocketHandler>(mut h: H, mut cx: RequestContext, settings: WebSocketSettings) {
-    if cx.request().method != "GET" {
-        return fail(&mut cx, WebError::status_code(405));
-    }
-    match h.get_current_user(&mut cx).await {
-        Ok(user) => cx.current_user = Some(user),
-        Err(e) => return fail(&mut cx, e),
-    }
-    if let Err(e) = h.prepare(&mut cx).await {
-        return fail(&mut cx, e);
-    }
-    if cx.is_finished() {
-        return cx.log_access();
-    }
-    let request = cx.request.clone();
-    let headers = &request.headers;
-    if let Err(refusal) = handshake::check_upgrade(headers) {
-        return refuse(&mut cx, &refusal);
-    }
-    if let Some(origin) = handshake::origin(headers) {
-        if !h.check_origin(origin, &cx) {
-            let refusal = Refusal {
-                status: 403,
-                reason: None,
-                body: "Cross origin websockets not allowed",
-                headers: &[],
-            };
+///
+/// Not an `async fn`: an async fn's future stores its arguments and the locals they move into
+/// separately (rust-lang/rust#62958), and this future lives as long as the socket.
+#[allow(clippy::manual_async_fn)] // deliberately not an async fn, see above
+fn serve<H: WebSocketHandler>(
+    mut h: H,
+    mut cx: RequestContext,
+    settings: WebSocketSettings,
+) -> impl Future<Output = ()> {
+    async move {
+        if cx.request().method != "GET" {
+            return fail(&mut cx, WebError::status_code(405));
+        }
+        match h.get_current_user(&mut cx).await {
+            Ok(user) => cx.current_user = Some(user),
+            Err(e) => return fail(&mut cx, e),
+        }
+        if let Err(e) = h.prepare(&mut cx).await {
+            return fail(&mut cx, e);
+        }
+        if cx.is_finished() {
+            return cx.log_access();
+        }
+        let request = cx.request.clone();
+        let headers = &request.headers;
+        if let Err(refusal) = handshake::check_upgrade(headers) {
             return refuse(&mut cx, &refusal);
         }
-    }
-    let key = match handshake::check_version_and_key(headers) {
-        Ok(k) => k,
-        Err(refusal) => return refuse(&mut cx, &refusal),
-    };
+        if let Some(origin) = handshake::origin(headers) {
+            if !h.check_origin(origin, &cx) {
+                let refusal = Refusal {
+                    status: 403,
+                    reason: None,
+                    body: "Cross origin websockets not allowed",
+                    headers: &[],
+                };
+                return refuse(&mut cx, &refusal);
+            }
+        }
+        let key = match handshake::check_version_and_key(headers) {
+            Ok(k) => k,
+            Err(refusal) => return refuse(&mut cx, &refusal),
+        };
 
-    let mut head = ResponseHead::new(101);
-    head.headers.add("Upgrade", "websocket");
-    head.headers.add("Connection", "Upgrade");
-    head.headers
-        .add("Sec-WebSocket-Accept", handshake::accept_key(key));
-    let offered = handshake::offered_subprotocols(headers);
-    let subprotocol = h
-        .select_subprotocol(&offered)
-        .filter(|p| offered.contains(p));
-    if let Some(p) = &subprotocol {
-        head.headers.add("Sec-WebSocket-Protocol", p.clone());
-    }
-    let mut deflate = None;
-    if let Some(options) = h.get_compression_options() {
-        let offers = headers.get_list("Sec-Websocket-Extensions");
-        if let Some((response, config)) = negotiate_server(&offers, &options) {
-            head.headers.add("Sec-WebSocket-Extensions", response);
-            deflate = Some(config);
+        let mut head = ResponseHead::new(101);
+        head.headers.add("Upgrade", "websocket");
+        head.headers.add("Connection", "Upgrade");
+        head.headers
+            .add("Sec-WebSocket-Accept", handshake::accept_key(key));
+        let offered = handshake::offered_subprotocols(headers);
+        let subprotocol = h
+            .select_subprotocol(&offered)
+            .filter(|p| offered.contains(p));
+        if let Some(p) = &subprotocol {
+            head.headers.add("Sec-WebSocket-Protocol", p.clone());
         }
-    }
-    let Some(writer) = cx.writer.take() else {
-        return;
-    };
-    cx.set_status(101);
-    let upgrade = match writer.upgrade(&head) {
-        Ok(u) => u,
-        Err(e) => {
-            tracing::debug!(target: "tornado.general", "websocket upgrade failed: {e}");
+        let mut deflate = None;
+        if let Some(options) = h.get_compression_options() {
+            let offers = headers.get_list("Sec-Websocket-Extensions");
+            if let Some((response, config)) = negotiate_server(&offers, &options) {
+                head.headers.add("Sec-WebSocket-Extensions", response);
+                deflate = Some(config);
+            }
+        }
+        let Some(writer) = cx.writer.take() else {
             return;
-        }
-    };
-    cx.log_access();
-    let upgraded = match upgrade.await {
-        Ok(u) => u,
-        Err(_) => return,
-    };
-    let codec = WebSocketCodec::new(Role::Server)
-        .max_message_size(settings.max_message_size)
-        .deflate(deflate);
-    let shared = WsShared::new(codec, settings);
-    let peer = upgraded.io.peer_addr();
-    let io = WsIo::new(upgraded.io, upgraded.read_buf, shared.clone());
-    let mut wcx = WebSocketContext::new(shared, cx, subprotocol, peer);
-    wcx.spawn(ServerDriver {
-        io,
-        opened: false,
-        closed: false,
-    });
-    let mailbox = wcx.take_mailbox();
-    ContextFut::new(wcx, h, mailbox).await;
+        };
+        cx.set_status(101);
+        let upgrade = match writer.upgrade(&head) {
+            Ok(u) => u,
+            Err(e) => {
+                tracing::debug!(target: "tornado.general", "websocket upgrade failed: {e}");
+                return;
+            }
+        };
+        cx.log_access();
+        let upgraded = match upgrade.await {
+            Ok(u) => u,
+            Err(_) => return,
+        };
+        let codec = WebSocketCodec::new(Role::Server)
+            .max_message_size(settings.max_message_size)
+            .deflate(deflate);
+        let shared = WsShared::new(codec, settings);
+        let peer = upgraded.io.peer_addr();
+        let io = WsIo::new(upgraded.io, upgraded.read_buf, shared.clone());
+        let mut wcx = WebSocketContext::new(shared, cx, subprotocol, peer);
+        wcx.spawn(ServerDriver {
+            io,
+            opened: false,
+            closed: false,
+        });
+        let mailbox = wcx.take_mailbox();
+        ContextFut::new(wcx, h, mailbox).await;
+    }
 }
 
 /// Drives a server connection inside its actor's context and calls the handler's methods.

@@ -83,9 +83,16 @@ impl Connection {
                     return;
                 }
             };
-            let mut driver = Driver::new(io, info, params, driver_shared);
-            (&mut driver).await;
-            driver.finish_upgrade().await
+            // The driver lives in its own scope, so its storage is not kept (and doubled)
+            // beside an upgraded connection's future for the socket's whole life.
+            let upgraded = {
+                let mut driver = Driver::new(io, info, params, driver_shared);
+                (&mut driver).await;
+                driver.into_upgrade()
+            };
+            if let Some((fut, shared)) = upgraded {
+                run_upgraded(fut, shared).await;
+            }
         };
         Connection::create(move |_| Connection {
             shared,
@@ -93,6 +100,30 @@ impl Connection {
             on_stop: Some(on_stop),
         })
     }
+}
+
+/// Runs an upgraded connection's future (the delegate now owns the socket) to its end on the
+/// connection's task, catching panics; dropped at once when the server force-closes.
+async fn run_upgraded(mut fut: LocalBoxFuture<'static, ()>, shared: SharedRef) {
+    std::future::poll_fn(|cx| {
+        if shared.borrow().force_close {
+            // The server is stopping for good: drop the upgraded connection.
+            return Poll::Ready(());
+        }
+        match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+            Ok(p) => p,
+            Err(panic) => {
+                log_panic(&panic);
+                Poll::Ready(())
+            }
+        }
+    })
+    .await;
+    let mut s = shared.borrow_mut();
+    // A delegate that never took the socket closes it here.
+    s.upgraded = None;
+    s.closed = true;
+    s.wake_waiters();
 }
 
 impl Actor for Connection {
@@ -209,15 +240,16 @@ impl Driver {
 
     /// After an upgrade's `101` is flushed: hands the socket (and the bytes read past the
     /// request) to the delegate's future and runs that future to its end on this task.
-    async fn finish_upgrade(mut self) {
+    /// After an upgrade's `101` is flushed: hands the socket (and the bytes read past the
+    /// request) to the delegate, and returns the delegate's future to run for the socket's life.
+    fn into_upgrade(mut self) -> Option<(LocalBoxFuture<'static, ()>, SharedRef)> {
         if !self.upgrading {
-            return;
+            return None;
         }
-        let Phase::Busy(Busy {
-            fut: Some(mut fut), ..
-        }) = std::mem::replace(&mut self.phase, Phase::Closing)
+        let Phase::Busy(Busy { fut: Some(fut), .. }) =
+            std::mem::replace(&mut self.phase, Phase::Closing)
         else {
-            return;
+            return None;
         };
         let Driver {
             io,
@@ -232,25 +264,7 @@ impl Driver {
             s.upgraded = Some(Upgraded { io, read_buf });
             s.wake_waiters();
         }
-        std::future::poll_fn(|cx| {
-            if shared.borrow().force_close {
-                // The server is stopping for good: drop the upgraded connection.
-                return Poll::Ready(());
-            }
-            match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
-                Ok(p) => p,
-                Err(panic) => {
-                    log_panic(&panic);
-                    Poll::Ready(())
-                }
-            }
-        })
-        .await;
-        let mut s = shared.borrow_mut();
-        // A delegate that never took the socket closes it here.
-        s.upgraded = None;
-        s.closed = true;
-        s.wake_waiters();
+        Some((fut, shared))
     }
 
     fn settings(&self) -> &ServerSettings {
