@@ -63,7 +63,7 @@ mod handler;
 mod handshake;
 mod settings;
 
-pub use client::{websocket_connect, Resolver, WebSocketClientConnection, WebSocketConnectOptions};
+pub use client::{websocket_connect, WebSocketClientConnection, WebSocketConnectOptions};
 pub use codec::{CloseFrame, CompressionOptions, Message};
 pub use conn::Drain;
 pub use context::WebSocketContext;

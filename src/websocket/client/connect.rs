@@ -1,16 +1,15 @@
 //! Connecting a client: the URL, the transport (TCP or TLS) and the opening handshake.
 
 use std::io;
-use std::net::SocketAddr;
-use std::pin::Pin;
-use std::task::{Context as TaskContext, Poll};
 
 use bytes::BytesMut;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::WebSocketConnectOptions;
 use crate::http::HttpHeaders;
+#[cfg(feature = "tls")]
+use crate::net::TlsClientConfig;
+use crate::net::{ConnectOptions, NetStream, TcpClient};
 use crate::websocket::codec::{accept_client, client_offer, DeflateConfig};
 use crate::websocket::error::WebSocketError;
 use crate::websocket::handshake::{accept_key, new_client_key};
@@ -75,108 +74,37 @@ pub(super) fn parse_url(url: &str) -> Result<WsUrl, WebSocketError> {
     })
 }
 
-/// The client's byte stream.
-pub(super) enum ClientStream {
-    Tcp(TcpStream),
-    #[cfg(feature = "tls")]
-    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
-}
-
-impl ClientStream {
-    pub(super) fn set_nodelay(&self, on: bool) -> io::Result<()> {
-        match self {
-            ClientStream::Tcp(s) => s.set_nodelay(on),
-            #[cfg(feature = "tls")]
-            ClientStream::Tls(s) => s.get_ref().0.set_nodelay(on),
-        }
-    }
-}
-
-macro_rules! dispatch {
-    ($self:ident, $s:ident => $e:expr) => {
-        match $self.get_mut() {
-            ClientStream::Tcp($s) => $e,
-            #[cfg(feature = "tls")]
-            ClientStream::Tls($s) => $e,
-        }
-    };
-}
-
-impl AsyncRead for ClientStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut TaskContext<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        dispatch!(self, s => Pin::new(s).poll_read(cx, buf))
-    }
-}
-
-impl AsyncWrite for ClientStream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut TaskContext<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        dispatch!(self, s => Pin::new(s).poll_write(cx, buf))
-    }
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
-        dispatch!(self, s => Pin::new(s).poll_flush(cx))
-    }
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
-        dispatch!(self, s => Pin::new(s).poll_shutdown(cx))
-    }
-}
-
-/// Opens the transport to the server. The one place that knows how to connect: it is to be
-/// replaced by `tornado::net::TcpClient` once that lands.
+/// Opens the transport to the server through [`TcpClient`] (the options' resolver, happy
+/// eyeballs, and for `wss://` TLS with the options' configuration, else the system's roots).
 pub(super) async fn open_stream(
     url: &WsUrl,
     options: &WebSocketConnectOptions,
-) -> Result<ClientStream, WebSocketError> {
-    let addrs: Vec<SocketAddr> = match &options.resolver {
-        Some(resolve) => resolve(&url.host, url.port)?,
-        None => tokio::net::lookup_host((url.host.as_str(), url.port))
-            .await?
-            .collect(),
+) -> Result<NetStream, WebSocketError> {
+    let client = match &options.resolver {
+        Some(resolver) => TcpClient::with_resolver(resolver.clone()),
+        None => TcpClient::new(),
     };
-    let mut last = io::Error::new(
-        io::ErrorKind::NotFound,
-        format!("no address for {}", url.host),
-    );
-    let mut tcp = None;
-    for addr in addrs {
-        match TcpStream::connect(addr).await {
-            Ok(s) => {
-                tcp = Some(s);
-                break;
-            }
-            Err(e) => last = e,
+    #[allow(unused_mut)]
+    let mut connect = ConnectOptions::default();
+    if url.secure {
+        #[cfg(feature = "tls")]
+        {
+            connect.tls = Some(match &options.tls {
+                Some(config) => config.clone(),
+                None => TlsClientConfig::system()?,
+            });
         }
+        #[cfg(not(feature = "tls"))]
+        return Err(WebSocketError::Handshake(
+            "wss:// needs the `tls` feature".into(),
+        ));
     }
-    let tcp = tcp.ok_or(WebSocketError::Io(last))?;
-    let _ = tcp.set_nodelay(true);
-    if !url.secure {
-        return Ok(ClientStream::Tcp(tcp));
-    }
-    #[cfg(feature = "tls")]
-    {
-        let Some(config) = options.tls.clone() else {
-            return Err(WebSocketError::Handshake(
-                "wss:// needs options.tls (a rustls ClientConfig)".into(),
-            ));
-        };
-        let name = rustls::pki_types::ServerName::try_from(url.host.clone())
-            .map_err(|_| WebSocketError::InvalidUrl(url.host.clone()))?;
-        let tls = tokio_rustls::TlsConnector::from(config)
-            .connect(name, tcp)
-            .await?;
-        Ok(ClientStream::Tls(Box::new(tls)))
-    }
-    #[cfg(not(feature = "tls"))]
-    Err(WebSocketError::Handshake(
-        "wss:// needs the `tls` feature".into(),
-    ))
+    let stream = client
+        .connect_stream(&url.host, url.port, &connect)
+        .await
+        .map_err(|e| WebSocketError::Io(io::Error::other(e)))?;
+    let _ = stream.set_nodelay(true);
+    Ok(stream)
 }
 
 /// What the handshake settled.
@@ -190,7 +118,7 @@ pub(super) struct Handshaken {
 const MAX_RESPONSE_HEAD: usize = 64 * 1024;
 
 pub(super) async fn handshake(
-    io: &mut ClientStream,
+    io: &mut NetStream,
     url: &WsUrl,
     options: &WebSocketConnectOptions,
 ) -> Result<Handshaken, WebSocketError> {

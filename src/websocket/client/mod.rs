@@ -9,8 +9,6 @@
 
 mod connect;
 
-use std::io;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll};
@@ -26,10 +24,8 @@ use super::conn::{Event, SharedRef, WsIo, WsShared};
 use super::error::WebSocketError;
 use super::settings::WebSocketSettings;
 use crate::http::HttpHeaders;
-use connect::{handshake, open_stream, parse_url, ClientStream};
-
-/// Resolves a host name and port to addresses (Tornado 6.3's `resolver` argument).
-pub type Resolver = Arc<dyn Fn(&str, u16) -> io::Result<Vec<SocketAddr>> + Send + Sync>;
+use crate::net::NetStream;
+use connect::{handshake, open_stream, parse_url};
 
 /// Options of [`websocket_connect`].
 #[derive(Clone)]
@@ -44,11 +40,13 @@ pub struct WebSocketConnectOptions {
     pub subprotocols: Vec<String>,
     /// Extra request headers (cookies, authorization, `Origin`…).
     pub headers: HttpHeaders,
-    /// How to resolve the host. Default: the system resolver.
-    pub resolver: Option<Resolver>,
-    /// TLS configuration for `wss://`. Default: none, and `wss://` fails.
+    /// How to resolve the host (Tornado 6.3's `resolver`), e.g. a
+    /// [`net::OverrideResolver`](crate::net::OverrideResolver). Default: the system resolver.
+    pub resolver: Option<Arc<dyn crate::net::Resolver>>,
+    /// TLS configuration for `wss://`. Default: `None`, which verifies the server against the
+    /// system's trusted roots.
     #[cfg(feature = "tls")]
-    pub tls: Option<Arc<rustls::ClientConfig>>,
+    pub tls: Option<crate::net::TlsClientConfig>,
 }
 
 impl Default for WebSocketConnectOptions {
@@ -144,7 +142,7 @@ impl Handler<Close> for ClientActor {
 }
 
 struct ClientDriver {
-    io: WsIo<ClientStream>,
+    io: WsIo<NetStream>,
     tx: PollSender<Message>,
     pending: Option<Message>,
     close_info: Arc<Mutex<CloseInfo>>,
