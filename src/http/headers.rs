@@ -59,6 +59,14 @@ const COMMON_NAMES: &[&str] = &[
     "User-Agent",
     "X-Forwarded-For",
     "X-Real-Ip",
+    // Response headers the web layer and static files set on every response.
+    "Accept-Ranges",
+    "Content-Encoding",
+    "Content-Range",
+    "Expires",
+    "Last-Modified",
+    "Location",
+    "Vary",
 ];
 
 /// Puts a header name into `Http-Header-Case`: `content-type` → `Content-Type`.
@@ -93,10 +101,23 @@ fn is_normalized(name: &str) -> bool {
     true
 }
 
+/// [`COMMON_NAMES`] grouped by length, so a lookup compares only names of the right size.
+fn common_names_by_len() -> &'static [Vec<&'static str>] {
+    static BY_LEN: std::sync::OnceLock<Vec<Vec<&'static str>>> = std::sync::OnceLock::new();
+    BY_LEN.get_or_init(|| {
+        let longest = COMMON_NAMES.iter().map(|n| n.len()).max().unwrap_or(0);
+        let mut groups = vec![Vec::new(); longest + 1];
+        for name in COMMON_NAMES {
+            groups[name.len()].push(*name);
+        }
+        groups
+    })
+}
+
 fn normalized(name: &str) -> Cow<'static, str> {
-    if let Some(common) = COMMON_NAMES
-        .iter()
-        .find(|c| c.len() == name.len() && c.eq_ignore_ascii_case(name))
+    if let Some(common) = common_names_by_len()
+        .get(name.len())
+        .and_then(|group| group.iter().find(|c| c.eq_ignore_ascii_case(name)))
     {
         return Cow::Borrowed(common);
     }
@@ -117,6 +138,14 @@ pub(crate) const fn is_token_byte(b: u8) -> bool {
 /// `true` for bytes allowed in a header field value: visible characters, space, tab, obs-text.
 pub(crate) const fn is_value_byte(b: u8) -> bool {
     b == b'\t' || (b >= 0x20 && b != 0x7f)
+}
+
+/// Whether every byte may appear in a header value ([`is_value_byte`]). No early exit: the
+/// whole value is folded without branches, which the compiler turns into vector code.
+pub(crate) fn is_value(value: &[u8]) -> bool {
+    value.iter().fold(true, |ok, &b| {
+        ok & ((b >= 0x20) & (b != 0x7f) | (b == b'\t'))
+    })
 }
 
 /// Decodes header bytes as ISO-8859-1 (every byte is one character), as Tornado does.

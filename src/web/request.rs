@@ -299,7 +299,7 @@ impl RequestContext {
 
     fn check_header_value(&mut self, name: &str, value: &str) -> bool {
         let bad_name = name.is_empty() || !name.bytes().all(crate::http::headers::is_token_byte);
-        let bad_value = value.bytes().any(|b| b < 0x20 && b != b'\t' || b == 0x7f);
+        let bad_value = !crate::http::headers::is_value(value.as_bytes());
         if bad_name || bad_value {
             self.header_error = Some(format!("Unsafe header {name:?}: {value:?}"));
             false

@@ -9,7 +9,7 @@ use super::date::with_http_date;
 use super::decode::parse_content_length;
 use super::status::reason_phrase;
 use super::{EncodeError, ResponseContext, ResponseHead, Version};
-use crate::http::headers::is_token_byte;
+use crate::http::headers::{is_token_byte, is_value};
 
 /// One step of an encoded response.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -295,14 +295,6 @@ const fn token_table() -> [bool; 256] {
 
 /// Bytes allowed in header names, as a table for the hot path.
 static TOKEN: [bool; 256] = token_table();
-
-/// Whether every byte may appear in a header value ([`is_value_byte`]). No early exit: the
-/// whole value is folded without branches, which the compiler turns into vector code.
-fn is_value(value: &[u8]) -> bool {
-    value.iter().fold(true, |ok, &b| {
-        ok & ((b >= 0x20) & (b != 0x7f) | (b == b'\t'))
-    })
-}
 
 fn put_header(dst: &mut BytesMut, name: &str, value: &str) {
     dst.extend_from_slice(name.as_bytes());

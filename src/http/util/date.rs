@@ -99,12 +99,34 @@ pub fn format_timestamp(t: impl Timestamp) -> String {
     let (year, month, day) = civil_from_days(days);
     let weekday = DAYS[days.rem_euclid(7) as usize];
     let month = MONTHS[(month - 1) as usize];
-    format!(
-        "{weekday}, {day:02} {month} {year:04} {:02}:{:02}:{:02} GMT",
-        sod / 3600,
-        sod / 60 % 60,
-        sod % 60
-    )
+    let (hour, minute, second) = (sod / 3600, sod / 60 % 60, sod % 60);
+    if !(0..=9999).contains(&year) {
+        return format!(
+            "{weekday}, {day:02} {month} {year:04} {hour:02}:{minute:02}:{second:02} GMT"
+        );
+    }
+    // The common case without the formatting machinery (this runs for every static file).
+    let mut out = String::with_capacity(29);
+    let two = |out: &mut String, n: i64| {
+        out.push(char::from(b'0' + (n / 10 % 10) as u8));
+        out.push(char::from(b'0' + (n % 10) as u8));
+    };
+    out.push_str(weekday);
+    out.push_str(", ");
+    two(&mut out, i64::from(day));
+    out.push(' ');
+    out.push_str(month);
+    out.push(' ');
+    two(&mut out, year / 100);
+    two(&mut out, year % 100);
+    out.push(' ');
+    two(&mut out, hour);
+    out.push(':');
+    two(&mut out, minute);
+    out.push(':');
+    two(&mut out, second);
+    out.push_str(" GMT");
+    out
 }
 
 #[cfg(test)]
@@ -130,5 +152,39 @@ mod tests {
         assert!(format_timestamp(i64::MAX).ends_with(" GMT"));
         assert!(format_timestamp(i64::MIN).ends_with(" GMT"));
         assert!(format_timestamp(f64::INFINITY).ends_with(" GMT"));
+    }
+
+    #[test]
+    fn fast_path_matches_the_formatted_one() {
+        // The same fields through `format!`, for every few hours from 1900 to 2200 and around
+        // the year-9999 boundary where the fast path hands over.
+        let reference = |secs: i64| {
+            let days = secs.div_euclid(86_400);
+            let sod = secs.rem_euclid(86_400);
+            let (year, month, day) = civil_from_days(days);
+            let wd = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
+            let mon = [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ][(month - 1) as usize];
+            format!(
+                "{wd}, {day:02} {mon} {year:04} {:02}:{:02}:{:02} GMT",
+                sod / 3600,
+                sod / 60 % 60,
+                sod % 60
+            )
+        };
+        let mut secs = -2_208_988_800i64; // 1900-01-01
+        while secs < 7_258_118_400 {
+            assert_eq!(format_timestamp(secs), reference(secs), "{secs}");
+            secs += 7_919;
+        }
+        for secs in [
+            253_402_300_799i64,
+            253_402_300_800,
+            -62_167_219_200,
+            -62_167_219_201,
+        ] {
+            assert_eq!(format_timestamp(secs), reference(secs), "{secs}");
+        }
     }
 }
