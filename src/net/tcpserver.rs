@@ -190,44 +190,7 @@ impl TcpServer {
         self
     }
 
-    /// Number of worker threads. Default: the number of cores.
-    pub fn workers(mut self, n: usize) -> Self {
-        self.base.workers = n.max(1);
-        self
-    }
-
-    /// Backlog and `SO_REUSEPORT` for the sockets bound after this call.
-    pub fn bind_options(mut self, options: BindOptions) -> Self {
-        self.base.bind_options = options;
-        self
-    }
-
-    /// Binds `address:port` (Tornado's `listen(port, address)`); port 0 picks a free port.
-    pub fn listen(self, port: u16, address: &str) -> io::Result<Self> {
-        self.bind((address, port))
-    }
-
-    /// Binds every address `addr` resolves to.
-    pub fn bind(mut self, addr: impl ToSocketAddrs) -> io::Result<Self> {
-        self.base.bind(addr)?;
-        Ok(self)
-    }
-
-    /// Binds a Unix-domain socket at `path`.
-    #[cfg(unix)]
-    pub fn bind_unix(mut self, path: impl AsRef<std::path::Path>) -> io::Result<Self> {
-        self.base.bind_unix(path.as_ref())?;
-        Ok(self)
-    }
-
-    /// Adds listeners bound elsewhere (Tornado's `add_sockets`). They are made non-blocking.
-    pub fn add_sockets<L: Into<Listener>>(
-        mut self,
-        sockets: impl IntoIterator<Item = L>,
-    ) -> io::Result<Self> {
-        self.base.add_sockets(sockets)?;
-        Ok(self)
-    }
+    crate::http::server::server_base_builder!();
 
     /// Serves TLS on every TCP listener (Tornado's `ssl_options`): `handle_stream` gets the
     /// stream after the handshake.

@@ -60,6 +60,52 @@ impl From<std::os::unix::net::UnixListener> for Listener {
     }
 }
 
+/// The binding and worker methods every server builder has (`HttpServer`, `net::TcpServer`),
+/// written once: each forwards to the builder's `base: ServerBase`.
+macro_rules! server_base_builder {
+    () => {
+        /// Number of worker threads. Default: the number of cores.
+        pub fn workers(mut self, n: usize) -> Self {
+            self.base.workers = n.max(1);
+            self
+        }
+
+        /// Backlog and `SO_REUSEPORT` for the sockets bound after this call.
+        pub fn bind_options(mut self, options: BindOptions) -> Self {
+            self.base.bind_options = options;
+            self
+        }
+
+        /// Binds `address:port` (Tornado's `listen(port, address)`); port 0 picks a free port.
+        pub fn listen(self, port: u16, address: &str) -> io::Result<Self> {
+            self.bind((address, port))
+        }
+
+        /// Binds every address `addr` resolves to.
+        pub fn bind(mut self, addr: impl ToSocketAddrs) -> io::Result<Self> {
+            self.base.bind(addr)?;
+            Ok(self)
+        }
+
+        /// Binds a Unix-domain socket at `path`.
+        #[cfg(unix)]
+        pub fn bind_unix(mut self, path: impl AsRef<std::path::Path>) -> io::Result<Self> {
+            self.base.bind_unix(path.as_ref())?;
+            Ok(self)
+        }
+
+        /// Adds listeners bound elsewhere (Tornado's `add_sockets`). They are made non-blocking.
+        pub fn add_sockets<L: Into<Listener>>(
+            mut self,
+            sockets: impl IntoIterator<Item = L>,
+        ) -> io::Result<Self> {
+            self.base.add_sockets(sockets)?;
+            Ok(self)
+        }
+    };
+}
+pub(crate) use server_base_builder;
+
 /// The builder state every server shares: its listening sockets, its worker count and its
 /// TLS configuration. `HttpServer` and `net::TcpServer` wrap it.
 #[derive(Debug)]
