@@ -186,12 +186,7 @@ impl ResponseEncoder {
             if strip_length && (name == "Content-Length" || name == "Transfer-Encoding") {
                 continue;
             }
-            if name.is_empty() || !name.bytes().all(|b| TOKEN[usize::from(b)]) {
-                return Err(EncodeError::InvalidHeader(name.to_owned()));
-            }
-            if !is_value(value.as_bytes()) {
-                return Err(EncodeError::InvalidHeader(format!("{name}: {value:?}")));
-            }
+            check_header(name, value)?;
             put_header(dst, name, value);
         }
         if !has_date {
@@ -237,24 +232,14 @@ impl ResponseEncoder {
                 }
             }
             Framing::Length { declared, written } => {
-                let total = *written + data.len() as u64;
-                if total > *declared {
+                let put = put_length_delimited(*declared, written, data, dst);
+                if put.is_err() {
                     self.keep_alive = false;
-                    return Err(EncodeError::TooMuchData {
-                        declared: *declared,
-                    });
                 }
-                *written = total;
-                dst.extend_from_slice(data);
-                Ok(())
+                put
             }
             Framing::Chunked => {
-                if !data.is_empty() {
-                    dst.reserve(data.len() + 20);
-                    let _ = write!(dst.writer(), "{:x}\r\n", data.len());
-                    dst.extend_from_slice(data);
-                    dst.extend_from_slice(b"\r\n");
-                }
+                put_chunk(data, dst);
                 Ok(())
             }
             Framing::UntilClose => {
@@ -275,11 +260,55 @@ impl ResponseEncoder {
                 Err(EncodeError::TooLittleData { declared, written })
             }
             Framing::Chunked => {
-                dst.extend_from_slice(b"0\r\n\r\n");
+                dst.extend_from_slice(LAST_CHUNK);
                 Ok(())
             }
             _ => Ok(()),
         }
+    }
+}
+
+// Pieces shared with the client's request encoder (`codec/client/encode.rs`).
+
+/// The chunk that ends a chunked body (no trailers).
+pub(super) const LAST_CHUNK: &[u8] = b"0\r\n\r\n";
+
+/// Checks a header field before it is written: the name must be a token, the value free of
+/// control characters (CR and LF included, so no header can be split).
+pub(super) fn check_header(name: &str, value: &str) -> Result<(), EncodeError> {
+    if name.is_empty() || !name.bytes().all(|b| TOKEN[usize::from(b)]) {
+        return Err(EncodeError::InvalidHeader(name.to_owned()));
+    }
+    if !is_value(value.as_bytes()) {
+        return Err(EncodeError::InvalidHeader(format!("{name}: {value:?}")));
+    }
+    Ok(())
+}
+
+/// Appends body bytes to a body of `declared` bytes of which `written` are out; more than
+/// declared is an error and writes nothing.
+pub(super) fn put_length_delimited(
+    declared: u64,
+    written: &mut u64,
+    data: &[u8],
+    dst: &mut BytesMut,
+) -> Result<(), EncodeError> {
+    let total = *written + data.len() as u64;
+    if total > declared {
+        return Err(EncodeError::TooMuchData { declared });
+    }
+    *written = total;
+    dst.extend_from_slice(data);
+    Ok(())
+}
+
+/// Appends one chunk of a chunked body; nothing for empty data (an empty chunk would end it).
+pub(super) fn put_chunk(data: &[u8], dst: &mut BytesMut) {
+    if !data.is_empty() {
+        dst.reserve(data.len() + 20);
+        let _ = write!(dst.writer(), "{:x}\r\n", data.len());
+        dst.extend_from_slice(data);
+        dst.extend_from_slice(b"\r\n");
     }
 }
 
@@ -296,7 +325,7 @@ const fn token_table() -> [bool; 256] {
 /// Bytes allowed in header names, as a table for the hot path.
 static TOKEN: [bool; 256] = token_table();
 
-fn put_header(dst: &mut BytesMut, name: &str, value: &str) {
+pub(super) fn put_header(dst: &mut BytesMut, name: &str, value: &str) {
     dst.extend_from_slice(name.as_bytes());
     dst.extend_from_slice(b": ");
     dst.extend_from_slice(value.as_bytes());

@@ -1,13 +1,14 @@
 //! The request encoder.
 
-use std::io::Write;
-
 use bytes::{BufMut, BytesMut};
 
 use super::RequestFraming;
 use crate::http::codec::decode::parse_content_length;
+use crate::http::codec::encode::{
+    check_header, put_chunk, put_header, put_length_delimited, LAST_CHUNK,
+};
 use crate::http::codec::EncodeError;
-use crate::http::headers::{is_token_byte, is_value_byte};
+use crate::http::headers::is_token_byte;
 use crate::http::HttpHeaders;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,12 +72,7 @@ impl RequestEncoder {
         }
         let mut framing = RequestFraming::Empty;
         for (name, value) in headers.iter() {
-            if name.is_empty() || !name.bytes().all(is_token_byte) {
-                return Err(EncodeError::InvalidHeader(name.to_owned()));
-            }
-            if !value.bytes().all(is_value_byte) {
-                return Err(EncodeError::InvalidHeader(format!("{name}: {value:?}")));
-            }
+            check_header(name, value)?;
             if name == "Content-Length" {
                 let n = parse_content_length(value.trim())
                     .ok_or_else(|| EncodeError::InvalidContentLength(value.to_owned()))?;
@@ -103,10 +99,7 @@ impl RequestEncoder {
         dst.extend_from_slice(target.as_bytes());
         dst.extend_from_slice(b" HTTP/1.1\r\n");
         for (name, value) in headers.iter() {
-            dst.extend_from_slice(name.as_bytes());
-            dst.extend_from_slice(b": ");
-            dst.extend_from_slice(value.as_bytes());
-            dst.extend_from_slice(b"\r\n");
+            put_header(dst, name, value);
         }
         dst.extend_from_slice(b"\r\n");
         self.state = match framing {
@@ -129,23 +122,10 @@ impl RequestEncoder {
                 "body data in a request without Content-Length or Transfer-Encoding",
             )),
             State::Length { declared, written } => {
-                let total = *written + data.len() as u64;
-                if total > *declared {
-                    return Err(EncodeError::TooMuchData {
-                        declared: *declared,
-                    });
-                }
-                *written = total;
-                dst.extend_from_slice(data);
-                Ok(())
+                put_length_delimited(*declared, written, data, dst)
             }
             State::Chunked => {
-                if !data.is_empty() {
-                    dst.reserve(data.len() + 20);
-                    let _ = write!(dst.writer(), "{:x}\r\n", data.len());
-                    dst.extend_from_slice(data);
-                    dst.extend_from_slice(b"\r\n");
-                }
+                put_chunk(data, dst);
                 Ok(())
             }
         }
@@ -159,7 +139,7 @@ impl RequestEncoder {
                 Err(EncodeError::TooLittleData { declared, written })
             }
             State::Chunked => {
-                dst.extend_from_slice(b"0\r\n\r\n");
+                dst.extend_from_slice(LAST_CHUNK);
                 Ok(())
             }
             _ => Ok(()),
