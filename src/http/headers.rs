@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use super::error::HttpInputError;
+use super::SharedStr;
 
 /// A case-insensitive multi-map of HTTP headers that keeps insertion order and repeated values.
 ///
@@ -31,7 +32,7 @@ use super::error::HttpInputError;
 /// ```
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct HttpHeaders {
-    entries: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    entries: Vec<(Cow<'static, str>, SharedStr)>,
 }
 
 /// Canonical spellings of common header names, so that decoding them allocates nothing.
@@ -171,9 +172,9 @@ impl HttpHeaders {
 
     /// [`set`](Self::set) for a name known at compile time, in `Http-Header-Case`: no name
     /// lookup or copy.
-    pub(crate) fn set_static(&mut self, name: &'static str, value: impl Into<String>) {
+    pub(crate) fn set_static(&mut self, name: &'static str, value: impl Into<SharedStr>) {
         debug_assert!(is_normalized(name));
-        if let Some(value) = self.replace(name, Cow::Owned(value.into())) {
+        if let Some(value) = self.replace(name, value.into()) {
             self.entries.push((Cow::Borrowed(name), value));
         }
     }
@@ -181,7 +182,17 @@ impl HttpHeaders {
     /// Adds a value for `name`, keeping any values already there.
     pub fn add(&mut self, name: &str, value: impl Into<String>) {
         self.entries
-            .push((normalized(name), Cow::Owned(value.into())));
+            .push((normalized(name), SharedStr::from(value.into())));
+    }
+
+    /// [`add`](Self::add) for a value that is already a [`SharedStr`] (no copy).
+    pub(crate) fn add_shared(&mut self, name: &str, value: SharedStr) {
+        self.entries.push((normalized(name), value));
+    }
+
+    /// The first value of `name` as the [`SharedStr`] it is stored as.
+    pub(crate) fn get_shared(&self, name: &str) -> Option<&SharedStr> {
+        self.position(name).map(|i| &self.entries[i].1)
     }
 
     /// [`add`](Self::add) for a name and value known at compile time (no allocation). Give the
@@ -192,20 +203,20 @@ impl HttpHeaders {
         } else {
             Cow::Owned(normalize_header_name(name))
         };
-        self.entries.push((name, Cow::Borrowed(value)));
+        self.entries.push((name, SharedStr::from_static(value)));
     }
 
     /// Sets `name` to a single value, replacing every value it had (Tornado's `h[name] = v`).
     /// The header keeps the position of its first occurrence.
     pub fn set(&mut self, name: &str, value: impl Into<String>) {
-        if let Some(value) = self.replace(name, Cow::Owned(value.into())) {
+        if let Some(value) = self.replace(name, SharedStr::from(value.into())) {
             self.entries.push((normalized(name), value));
         }
     }
 
     /// Gives `name` the single value `value` where it already is; hands `value` back when the
     /// header is absent.
-    fn replace(&mut self, name: &str, value: Cow<'static, str>) -> Option<Cow<'static, str>> {
+    fn replace(&mut self, name: &str, value: SharedStr) -> Option<SharedStr> {
         let i = match self.position(name) {
             Some(i) => i,
             None => return Some(value),
@@ -224,7 +235,7 @@ impl HttpHeaders {
 
     /// The first value of `name`, if any.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.position(name).map(|i| self.entries[i].1.as_ref())
+        self.position(name).map(|i| self.entries[i].1.as_str())
     }
 
     /// Every value of `name` joined with `,` (Tornado's `headers[name]`), or `None`.
@@ -247,7 +258,7 @@ impl HttpHeaders {
         self.entries
             .iter()
             .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_ref())
+            .map(|(_, v)| v.as_str())
     }
 
     /// `true` when `name` has at least one value.
@@ -279,7 +290,7 @@ impl HttpHeaders {
 
     /// Every `(name, value)` pair in insertion order, repeats included (Tornado's `get_all`).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        self.entries.iter().map(|(n, v)| (n.as_ref(), v.as_ref()))
+        self.entries.iter().map(|(n, v)| (n.as_ref(), v.as_str()))
     }
 
     /// The distinct header names, in order of first appearance.
@@ -360,11 +371,12 @@ impl HttpHeaders {
             };
             let more = text(trim_ows(line));
             if !more.is_empty() {
-                let value = last.1.to_mut();
+                let mut value = std::mem::take(&mut last.1).into_string();
                 if !value.is_empty() {
                     value.push(' ');
                 }
                 value.push_str(&more);
+                last.1 = value.into();
             }
             return Ok(());
         }
@@ -432,12 +444,12 @@ impl<N: AsRef<str>, V: Into<String>> Extend<(N, V)> for HttpHeaders {
 impl<'a> IntoIterator for &'a HttpHeaders {
     type Item = (&'a str, &'a str);
     type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (Cow<'static, str>, Cow<'static, str>)>,
-        fn(&'a (Cow<'static, str>, Cow<'static, str>)) -> (&'a str, &'a str),
+        std::slice::Iter<'a, (Cow<'static, str>, SharedStr)>,
+        fn(&'a (Cow<'static, str>, SharedStr)) -> (&'a str, &'a str),
     >;
     fn into_iter(self) -> Self::IntoIter {
-        fn pair<'b>(e: &'b (Cow<'static, str>, Cow<'static, str>)) -> (&'b str, &'b str) {
-            (e.0.as_ref(), e.1.as_ref())
+        fn pair<'b>(e: &'b (Cow<'static, str>, SharedStr)) -> (&'b str, &'b str) {
+            (e.0.as_ref(), e.1.as_str())
         }
         self.entries.iter().map(pair)
     }

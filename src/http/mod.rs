@@ -7,6 +7,7 @@ mod form;
 pub(crate) mod headers;
 mod request;
 pub mod server;
+mod shared_str;
 mod util;
 
 pub use codec::{BodyLength, CodecLimits, RequestHead, ResponseHead, Version};
@@ -25,6 +26,7 @@ pub use server::{
     bind_sockets, delegate_fn, BindOptions, Body, BodyError, ConnectionInfo, HttpServer,
     HttpServerDelegate, ResponseWriter, ServerHandle, ServerRequest, ServerSettings, WriteError,
 };
+pub use shared_str::SharedStr;
 pub use util::{
     encode_header, format_timestamp, get_content_range, parse_cookie, parse_header, parse_qs,
     parse_qs_bytes, parse_request_range, parse_request_start_line, parse_response_start_line,

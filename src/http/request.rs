@@ -11,7 +11,7 @@ use super::codec::{RequestHead, Version};
 use super::form::{parse_body_arguments_shared, Arguments, Files, FormError, FormLimits};
 use super::server::{BodyError, ConnectionInfo, ServerRequest};
 use super::util::{parse_cookie, parse_qs_bytes, split_host_and_port_str};
-use super::HttpHeaders;
+use super::{HttpHeaders, SharedStr};
 
 /// A complete HTTP request: head, body, and what Tornado derives from them.
 ///
@@ -37,13 +37,13 @@ use super::HttpHeaders;
 #[derive(Debug, Clone)]
 pub struct HttpServerRequest {
     /// Method (`GET`, `POST`…).
-    pub method: String,
+    pub method: SharedStr,
     /// The request target as sent.
-    pub uri: String,
+    pub uri: SharedStr,
     /// The target up to the first `?`.
-    pub path: String,
+    pub path: SharedStr,
     /// The target after the first `?` (empty when none).
-    pub query: String,
+    pub query: SharedStr,
     /// Protocol version.
     pub version: Version,
     /// Headers.
@@ -51,13 +51,13 @@ pub struct HttpServerRequest {
     /// The body.
     pub body: Bytes,
     /// The client's IP (after `xheaders`).
-    pub remote_ip: String,
+    pub remote_ip: SharedStr,
     /// `http` or `https`.
-    pub protocol: String,
+    pub protocol: SharedStr,
     /// The `Host` header, or `127.0.0.1` when absent.
-    pub host: String,
+    pub host: SharedStr,
     /// `host` lower-cased, without its port.
-    pub host_name: String,
+    pub host_name: SharedStr,
     /// Query and body arguments together (query first), name → values; blank values kept.
     pub arguments: Arguments,
     /// Arguments from the query string.
@@ -77,13 +77,13 @@ pub struct HttpServerRequest {
 /// Builds an [`HttpServerRequest`] by hand (tests, and adapters from other servers).
 #[derive(Debug)]
 pub struct HttpServerRequestBuilder {
-    method: String,
-    uri: String,
+    method: SharedStr,
+    uri: SharedStr,
     version: Version,
     headers: HttpHeaders,
     body: Bytes,
-    remote_ip: String,
-    protocol: String,
+    remote_ip: SharedStr,
+    protocol: SharedStr,
     connection: Option<ConnectionInfo>,
     start_time: Instant,
     start_system_time: SystemTime,
@@ -108,12 +108,12 @@ impl HttpServerRequestBuilder {
     }
     /// Client IP. Default: `127.0.0.1`.
     pub fn remote_ip(mut self, ip: impl Into<String>) -> Self {
-        self.remote_ip = ip.into();
+        self.remote_ip = ip.into().into();
         self
     }
     /// Scheme. Default: `http`.
     pub fn protocol(mut self, protocol: impl Into<String>) -> Self {
-        self.protocol = protocol.into();
+        self.protocol = protocol.into().into();
         self
     }
     /// Limits for parsing a form body.
@@ -126,18 +126,23 @@ impl HttpServerRequestBuilder {
     /// (the web layer answers it with `400`); a malformed form is logged and skipped, as in
     /// Tornado.
     pub fn build(self) -> Result<HttpServerRequest, FormError> {
+        // Everything below is a slice of the target or of the Host header: no copies.
         let (path, query) = match self.uri.bytes().position(|b| b == b'?') {
-            Some(q) => (self.uri[..q].to_owned(), self.uri[q + 1..].to_owned()),
-            None => (self.uri.clone(), String::new()),
+            Some(q) => (self.uri.slice(0..q), self.uri.slice(q + 1..self.uri.len())),
+            None => (self.uri.clone(), SharedStr::new()),
         };
         let host = self
             .headers
-            .get("Host")
-            .map(str::to_owned)
-            .unwrap_or_else(|| "127.0.0.1".to_owned());
+            .get_shared("Host")
+            .cloned()
+            .unwrap_or(SharedStr::from_static("127.0.0.1"));
         // Lower-casing is per byte on ASCII and cannot move the last `:`, so splitting first
-        // gives the same name with one allocation instead of three.
-        let host_name = split_host_and_port_str(&host).0.to_ascii_lowercase();
+        // gives the same name.
+        let name = split_host_and_port_str(&host).0;
+        let host_name = match host.slice_ref(name) {
+            Some(slice) if !name.bytes().any(|b| b.is_ascii_uppercase()) => slice,
+            _ => name.to_ascii_lowercase().into(),
+        };
         let query_arguments = parse_qs_bytes(query.as_bytes(), true);
         let mut body_arguments = Arguments::new();
         let mut files = Files::new();
@@ -208,13 +213,13 @@ impl HttpServerRequest {
     /// A builder for a request with `method` and `uri`.
     pub fn builder(method: &str, uri: &str) -> HttpServerRequestBuilder {
         HttpServerRequestBuilder {
-            method: method.to_owned(),
-            uri: uri.to_owned(),
+            method: method.to_owned().into(),
+            uri: uri.to_owned().into(),
             version: Version::Http11,
             headers: HttpHeaders::new(),
             body: Bytes::new(),
-            remote_ip: "127.0.0.1".to_owned(),
-            protocol: "http".to_owned(),
+            remote_ip: SharedStr::from_static("127.0.0.1"),
+            protocol: SharedStr::from_static("http"),
             connection: None,
             start_time: Instant::now(),
             start_system_time: SystemTime::now(),
@@ -297,8 +302,8 @@ impl HttpServerRequest {
     fn from_parts(
         head: RequestHead,
         body: Bytes,
-        remote_ip: String,
-        protocol: String,
+        remote_ip: SharedStr,
+        protocol: SharedStr,
         connection: ConnectionInfo,
         start_time: Instant,
         start_system_time: SystemTime,

@@ -725,7 +725,7 @@ impl RequestContext {
             let next = if login.contains("://") {
                 self.request.full_url()
             } else {
-                self.request.uri.clone()
+                self.request.uri.to_string()
             };
             format!("{login}?next={}", crate::escape::url_escape(&next, true))
         };

@@ -1,6 +1,7 @@
 //! The request decoder.
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
 use tokio_util::codec::Decoder;
@@ -8,7 +9,7 @@ use tokio_util::codec::Decoder;
 use super::chunked::{Chunk, ChunkedDecoder};
 use super::{BodyLength, CodecLimits, DecodeError, RequestHead, Version};
 use crate::http::headers::{is_token_byte, latin1_to_string, trim_ows};
-use crate::http::HttpHeaders;
+use crate::http::{HttpHeaders, SharedStr};
 
 /// One step of a decoded request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -299,7 +300,7 @@ const MAX_FAST_HEADERS: usize = 100;
 fn parse_request_head(
     raw: &[u8],
     limits: &CodecLimits,
-) -> Result<(String, String, Version, HttpHeaders), DecodeError> {
+) -> Result<(SharedStr, SharedStr, Version, HttpHeaders), DecodeError> {
     let mut slots =
         [const { std::mem::MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_FAST_HEADERS];
     let mut req = httparse::Request::new(&mut []);
@@ -308,8 +309,21 @@ fn parse_request_head(
             if req.headers.len() > limits.max_headers {
                 return Err(too_many_headers(limits));
             }
-            let method = req.method.unwrap_or_default().to_owned();
-            let uri = req.path.unwrap_or_default().to_owned();
+            // The whole head is copied once into a shared buffer and every string of the
+            // request is a slice of it. A head that is not UTF-8 (ISO-8859-1 bytes in a
+            // header value) gets owned strings instead.
+            let text = std::str::from_utf8(raw)
+                .ok()
+                .map(|t| SharedStr::from(Arc::<str>::from(t)));
+            let part = |p: &[u8]| -> Option<SharedStr> {
+                let text = text.as_ref()?;
+                let offset = p.as_ptr() as usize - raw.as_ptr() as usize;
+                Some(text.slice(offset..offset + p.len()))
+            };
+            let method = req.method.unwrap_or_default();
+            let method = part(method.as_bytes()).unwrap_or_else(|| method.to_owned().into());
+            let uri = req.path.unwrap_or_default();
+            let uri = part(uri.as_bytes()).unwrap_or_else(|| uri.to_owned().into());
             let version = if req.version == Some(0) {
                 Version::Http10
             } else {
@@ -317,7 +331,13 @@ fn parse_request_head(
             };
             let mut headers = HttpHeaders::with_capacity(req.headers.len());
             for h in req.headers.iter() {
-                headers.add(h.name, latin1_to_string(trim_ows(h.value)));
+                let value = trim_ows(h.value);
+                let value = match part(value) {
+                    // Tornado reads header bytes as ISO-8859-1: only ASCII is the same in UTF-8.
+                    Some(v) if value.is_ascii() => v,
+                    _ => latin1_to_string(value).into(),
+                };
+                headers.add_shared(h.name, value);
             }
             Ok((method, uri, version, headers))
         }
@@ -338,7 +358,7 @@ fn too_many_headers(limits: &CodecLimits) -> DecodeError {
 fn parse_request_head_slow(
     raw: &[u8],
     limits: &CodecLimits,
-) -> Result<(String, String, Version, HttpHeaders), DecodeError> {
+) -> Result<(SharedStr, SharedStr, Version, HttpHeaders), DecodeError> {
     let nl = memchr::memchr(b'\n', raw).unwrap_or(raw.len());
     let line = &raw[..nl];
     let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -385,7 +405,12 @@ fn parse_request_head_slow(
     }
     // A token, checked above, is ASCII.
     let method = String::from_utf8_lossy(method).into_owned();
-    Ok((method, latin1_to_string(target), version, headers))
+    Ok((
+        method.into(),
+        latin1_to_string(target).into(),
+        version,
+        headers,
+    ))
 }
 
 /// Applies the framing rules: which body the request has and whether it allows keep-alive.

@@ -50,7 +50,7 @@ pub use encode::{ResponseEncoder, ResponseItem};
 pub use error::{DecodeError, EncodeError};
 pub use status::reason_phrase;
 
-use super::HttpHeaders;
+use super::{HttpHeaders, SharedStr};
 
 /// Limits the decoder enforces. Defaults follow Tornado's.
 #[derive(Debug, Clone)]
@@ -120,9 +120,9 @@ pub enum BodyLength {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestHead {
     /// The method, as sent (`GET`, `PROPFIND`…).
-    pub method: String,
+    pub method: SharedStr,
     /// The request target, as sent.
-    pub uri: String,
+    pub uri: SharedStr,
     /// The protocol version.
     pub version: Version,
     /// The header fields. When the body was inflated, `Content-Encoding` is gone and

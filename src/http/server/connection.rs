@@ -22,6 +22,7 @@ use crate::http::codec::{
     BodyLength, RequestDecoder, RequestHead, RequestItem, ResponseContext, ResponseEncoder,
     ResponseHead,
 };
+use crate::http::SharedStr;
 
 use super::delegate::{
     Body, BodyError, ConnectionInfo, HttpServerDelegate, ResponseWriter, ServerRequest, Upgraded,
@@ -185,7 +186,8 @@ struct Driver {
     io: ServerStream,
     info: ConnectionInfo,
     /// The peer's IP as text, formatted once per connection.
-    peer_ip: String,
+    /// Shared, so each request's `remote_ip` is a reference count, not a copy.
+    peer_ip: SharedStr,
     params: Rc<ConnParams>,
     shared: SharedRef,
     read_buf: BytesMut,
@@ -213,8 +215,8 @@ impl Driver {
     ) -> Self {
         let decoder = RequestDecoder::new(params.settings.codec_limits());
         let peer_ip = match info.peer_addr {
-            Some(a) => a.ip().to_string(),
-            None => "0.0.0.0".to_owned(),
+            Some(a) => SharedStr::from(std::sync::Arc::<str>::from(a.ip().to_string())),
+            None => SharedStr::from_static("0.0.0.0"),
         };
         Driver {
             io,
@@ -818,15 +820,17 @@ fn log_panic(panic: &Box<dyn std::any::Any + Send>) {
 /// The client's IP and scheme, honouring `xheaders` and the `protocol` setting.
 fn client_address(
     settings: &ServerSettings,
-    peer_ip: &str,
+    peer_ip: &SharedStr,
     info: &ConnectionInfo,
     head: &RequestHead,
-) -> (String, String) {
-    let mut remote_ip = peer_ip.to_owned();
+) -> (SharedStr, SharedStr) {
+    let mut remote_ip = peer_ip.clone();
     let mut protocol = match &settings.protocol {
-        Some(p) => p.clone(),
-        None if info.secure => "https".to_owned(),
-        None => "http".to_owned(),
+        Some(p) if p == "http" => SharedStr::from_static("http"),
+        Some(p) if p == "https" => SharedStr::from_static("https"),
+        Some(p) => p.clone().into(),
+        None if info.secure => SharedStr::from_static("https"),
+        None => SharedStr::from_static("http"),
     };
     if settings.xheaders {
         let forwarded = head
@@ -843,7 +847,7 @@ fn client_address(
             .or(forwarded);
         if let Some(ip) = candidate {
             if ip.parse::<IpAddr>().is_ok() {
-                remote_ip = ip;
+                remote_ip = ip.into();
             }
         }
         let scheme = head
@@ -856,7 +860,7 @@ fn client_address(
             .map(|v| v.trim().to_ascii_lowercase());
         if let Some(scheme) = scheme {
             if scheme == "http" || scheme == "https" {
-                protocol = scheme;
+                protocol = scheme.into();
             }
         }
     }
@@ -896,7 +900,7 @@ mod tests {
         let s = ServerSettings::default();
         let (ip, proto) = client_address(
             &s,
-            "10.0.0.1",
+            &SharedStr::from("10.0.0.1"),
             &info(),
             &head_with(&[("X-Real-Ip", "1.2.3.4"), ("X-Scheme", "https")]),
         );
@@ -909,7 +913,9 @@ mod tests {
             xheaders: true,
             ..Default::default()
         };
-        let addr = |h: &[(&str, &str)]| client_address(&s, "10.0.0.1", &info(), &head_with(h));
+        let addr = |h: &[(&str, &str)]| {
+            client_address(&s, &SharedStr::from("10.0.0.1"), &info(), &head_with(h))
+        };
         assert_eq!(
             addr(&[("X-Forwarded-For", "1.1.1.1, 2.2.2.2")]).0,
             "2.2.2.2"
@@ -930,7 +936,7 @@ mod tests {
             secure: true,
         };
         assert_eq!(
-            client_address(&s, "0.0.0.0", &unix, &head_with(&[])),
+            client_address(&s, &SharedStr::from("0.0.0.0"), &unix, &head_with(&[])),
             ("0.0.0.0".into(), "https".into())
         );
     }

@@ -12,6 +12,7 @@ use bytes::{Bytes, BytesMut};
 use futures_util::future::LocalBoxFuture;
 
 use crate::http::codec::{EncodeError, RequestHead, ResponseHead};
+use crate::http::SharedStr;
 
 use super::shared::SharedRef;
 use super::stream::ServerStream;
@@ -96,9 +97,9 @@ pub struct ServerRequest {
     /// Request line and headers.
     pub head: RequestHead,
     /// The client's IP (after `xheaders`; `0.0.0.0` on Unix sockets, as in Tornado).
-    pub remote_ip: String,
+    pub remote_ip: SharedStr,
     /// `http` or `https` (after `xheaders` and the `protocol` setting).
-    pub protocol: String,
+    pub protocol: SharedStr,
     /// The connection.
     pub connection: ConnectionInfo,
     /// When the head was decoded.

@@ -1,0 +1,313 @@
+//! [`SharedStr`]: an immutable string that is cheap to clone, used for the parts of a request.
+
+use std::borrow::{Borrow, Cow};
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::{Deref, Range};
+use std::sync::Arc;
+
+/// An immutable UTF-8 string that is cheap to clone: a literal, an owned `String`, or a slice
+/// of a shared buffer.
+///
+/// The server copies each request head into one buffer and hands out the method, target,
+/// path, query, host and header values as slices of it, so a request costs one allocation for
+/// all of its text instead of one per string. Cloning a slice bumps a reference count.
+///
+/// It dereferences to `str` and compares with `str`, `&str` and `String`, so most code treats
+/// it as a string without noticing; `to_string()` (or `String::from`) gives an owned copy.
+///
+/// ```
+/// use tornado::http::SharedStr;
+///
+/// let s = SharedStr::from("/a/b?x=1");
+/// assert!(s.starts_with("/a"));
+/// assert_eq!(s, "/a/b?x=1");
+/// let path = s.slice(0..4);
+/// assert_eq!(path, "/a/b");
+/// assert_eq!(format!("{path}"), "/a/b");
+/// let owned: String = path.into();
+/// assert_eq!(owned, "/a/b");
+/// ```
+#[derive(Clone)]
+pub struct SharedStr(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    Static(&'static str),
+    Owned(String),
+    /// `buf[start..start + len]`, always on character boundaries.
+    Slice {
+        buf: Arc<str>,
+        start: u32,
+        len: u32,
+    },
+}
+
+impl SharedStr {
+    /// A string literal, without copying it.
+    pub const fn from_static(s: &'static str) -> Self {
+        SharedStr(Repr::Static(s))
+    }
+
+    /// The empty string.
+    pub const fn new() -> Self {
+        Self::from_static("")
+    }
+
+    /// The whole of a shared buffer.
+    pub(crate) fn from_arc(buf: Arc<str>) -> Self {
+        match u32::try_from(buf.len()) {
+            Ok(len) => SharedStr(Repr::Slice { buf, start: 0, len }),
+            Err(_) => SharedStr(Repr::Owned(buf.to_string())),
+        }
+    }
+
+    /// The string as a `&str`.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Repr::Static(s) => s,
+            Repr::Owned(s) => s,
+            Repr::Slice { buf, start, len } => {
+                let start = *start as usize;
+                &buf[start..start + *len as usize]
+            }
+        }
+    }
+
+    /// A part of this string (byte offsets, which must fall on character boundaries: this
+    /// panics otherwise, as `&s[range]` does). A slice of a shared string shares its buffer.
+    pub fn slice(&self, range: Range<usize>) -> SharedStr {
+        // Checks the bounds and the character boundaries.
+        let part = &self.as_str()[range.clone()];
+        match &self.0 {
+            Repr::Static(s) => SharedStr(Repr::Static(&s[range])),
+            Repr::Owned(_) => SharedStr(Repr::Owned(part.to_owned())),
+            Repr::Slice { buf, start, .. } => SharedStr(Repr::Slice {
+                buf: buf.clone(),
+                // In range: `part` lies within a slice whose offsets fit in `u32`.
+                start: start + range.start as u32,
+                len: part.len() as u32,
+            }),
+        }
+    }
+
+    /// [`slice`](Self::slice) for a `&str` that points into this string (as the results of
+    /// `split`, `trim` and friends do). `None` when it does not.
+    pub fn slice_ref(&self, part: &str) -> Option<SharedStr> {
+        let whole = self.as_str();
+        let offset = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+        if offset + part.len() > whole.len() {
+            return None;
+        }
+        Some(self.slice(offset..offset + part.len()))
+    }
+
+    /// The string as an owned `String` (moved out when it already is one).
+    pub fn into_string(self) -> String {
+        match self.0 {
+            Repr::Owned(s) => s,
+            _ => self.as_str().to_owned(),
+        }
+    }
+}
+
+impl Default for SharedStr {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Deref for SharedStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for SharedStr {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<[u8]> for SharedStr {
+    fn as_ref(&self) -> &[u8] {
+        self.as_str().as_bytes()
+    }
+}
+
+impl Borrow<str> for SharedStr {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Debug for SharedStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for SharedStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.as_str(), f)
+    }
+}
+
+impl From<&'static str> for SharedStr {
+    fn from(s: &'static str) -> Self {
+        Self::from_static(s)
+    }
+}
+
+impl From<String> for SharedStr {
+    fn from(s: String) -> Self {
+        SharedStr(Repr::Owned(s))
+    }
+}
+
+impl From<&String> for SharedStr {
+    fn from(s: &String) -> Self {
+        SharedStr(Repr::Owned(s.clone()))
+    }
+}
+
+impl From<Cow<'static, str>> for SharedStr {
+    fn from(s: Cow<'static, str>) -> Self {
+        match s {
+            Cow::Borrowed(s) => Self::from_static(s),
+            Cow::Owned(s) => Self::from(s),
+        }
+    }
+}
+
+impl From<Arc<str>> for SharedStr {
+    fn from(s: Arc<str>) -> Self {
+        Self::from_arc(s)
+    }
+}
+
+impl From<SharedStr> for String {
+    fn from(s: SharedStr) -> Self {
+        s.into_string()
+    }
+}
+
+impl PartialEq for SharedStr {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for SharedStr {}
+
+impl PartialOrd for SharedStr {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SharedStr {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl Hash for SharedStr {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+
+macro_rules! eq_with {
+    ($($t:ty),*) => {$(
+        impl PartialEq<$t> for SharedStr {
+            fn eq(&self, other: &$t) -> bool {
+                self.as_str() == AsRef::<str>::as_ref(other)
+            }
+        }
+        impl PartialEq<SharedStr> for $t {
+            fn eq(&self, other: &SharedStr) -> bool {
+                AsRef::<str>::as_ref(self) == other.as_str()
+            }
+        }
+    )*};
+}
+eq_with!(str, String);
+
+impl PartialEq<&str> for SharedStr {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<SharedStr> for &str {
+    fn eq(&self, other: &SharedStr) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl serde::Serialize for SharedStr {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shared(s: &str) -> SharedStr {
+        SharedStr::from_arc(Arc::from(s))
+    }
+
+    #[test]
+    fn every_kind_reads_and_compares_the_same() {
+        let kinds = [
+            SharedStr::from_static("héllo"),
+            SharedStr::from("héllo".to_string()),
+            shared("héllo"),
+        ];
+        for s in &kinds {
+            assert_eq!(s.as_str(), "héllo");
+            assert_eq!(*s, "héllo");
+            assert_eq!(s, &kinds[0]);
+            assert_eq!("héllo", *s);
+            assert_eq!(s.slice(0..3), "hé");
+            assert_eq!(s.slice(3..6).slice(1..3), "lo");
+            assert_eq!(format!("{s}|{s:?}"), "héllo|\"héllo\"");
+            assert_eq!(s.clone().into_string(), "héllo");
+        }
+    }
+
+    #[test]
+    fn slices_share_the_buffer() {
+        let whole = shared("GET /index.html HTTP/1.1");
+        let uri = whole.slice(4..15);
+        assert_eq!(uri, "/index.html");
+        let Repr::Slice { buf, .. } = &uri.0 else {
+            panic!("a slice of a shared buffer is shared");
+        };
+        assert_eq!(Arc::strong_count(buf), 2);
+        let path = uri.slice_ref(uri.split('.').next().unwrap()).unwrap();
+        assert_eq!(path, "/index");
+        assert!(uri.slice_ref("elsewhere").is_none());
+    }
+
+    #[test]
+    #[should_panic]
+    fn slicing_inside_a_character_panics_like_str() {
+        let _ = shared("é").slice(0..1);
+    }
+
+    #[test]
+    fn hashes_and_orders_as_str() {
+        use std::collections::BTreeMap;
+        let mut m = BTreeMap::new();
+        m.insert(shared("b"), 2);
+        m.insert(SharedStr::from("a"), 1);
+        assert_eq!(m.get("a"), Some(&1));
+        assert_eq!(m.keys().map(|k| k.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+    }
+}
