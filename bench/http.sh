@@ -14,6 +14,9 @@
 #   BENCH_WARMUP=1            seconds of unmeasured warm-up per server (0 = none)
 #   BENCH_REPEAT=1            measured runs per server and mode; the one with the least server CPU
 #                             per request is reported (helps on a shared, noisy machine)
+#   BENCH_ROUNDS=1            go through all the servers this many times, interleaved, and report
+#                             each one's best run over all rounds: a slow spell on the machine
+#                             then hits every server instead of whichever ran during it
 #   BENCH_SERVERS="tornado hyper hyper-flush actix-web"   which servers, in this order
 #   BENCH_PORT=8888           first port tried; the next free one is used if it is taken
 #   BENCH_SERVER_CPU=0        CPU the server is pinned to
@@ -35,6 +38,7 @@ CONNECTIONS=${BENCH_CONNECTIONS:-64}
 DEPTH=${BENCH_PIPELINE_DEPTH:-16}
 WARMUP=${BENCH_WARMUP:-1}
 REPEAT=${BENCH_REPEAT:-1}
+ROUNDS=${BENCH_ROUNDS:-1}
 SERVERS=${BENCH_SERVERS:-"tornado hyper hyper-flush actix-web"}
 PORT=${BENCH_PORT:-8888}
 SERVER_CPU=${BENCH_SERVER_CPU:-0}
@@ -48,10 +52,10 @@ ADDRESS=127.0.0.1
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
 
-for v in DURATION CONNECTIONS DEPTH WARMUP REPEAT PORT SERVER_CPU CLIENT_CPU START_TIMEOUT WAIT_IDLE; do
+for v in DURATION CONNECTIONS DEPTH WARMUP REPEAT ROUNDS PORT SERVER_CPU CLIENT_CPU START_TIMEOUT WAIT_IDLE; do
   [[ ${!v} =~ ^[0-9]+$ ]] || die "BENCH_$v must be a non-negative integer, got '${!v}'"
 done
-((DURATION > 0 && CONNECTIONS > 0 && DEPTH > 0 && REPEAT > 0)) || die "duration, connections, depth and repeat must be > 0"
+((DURATION > 0 && CONNECTIONS > 0 && DEPTH > 0 && REPEAT > 0 && ROUNDS > 0)) || die "duration, connections, depth, repeat and rounds must be > 0"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tornado-bench.XXXXXX")
 SERVER_PID=
@@ -225,6 +229,7 @@ cpu_times() {
 run_wrk() {
   local name=$1 mode=$2 out wall0 wall1 u0 s0 u1 s1 t0 q0 st0 i0 t1 q1 st1 i1 args=()
   out=$WORK/$name-$mode.wrk
+  local tries=$WORK/tries.$name.$mode
   if [[ $mode == pipelined ]]; then args=(-s "$BENCH_DIR/pipeline.lua"); fi
   read -r u0 s0 < <(cpu_ticks "$SERVER_PID")
   read -r t0 q0 st0 i0 < <(cpu_times "$SERVER_CPU")
@@ -261,7 +266,7 @@ run_wrk() {
       printf "%s %s %d %.3f %.0f %.1f %.3f %.3f %.3f %.3f %.1f %.1f %d %d %.3f %.1f\n", n, m, req, secs, rps, p50,
         user, sys, (user + sys) * 1e6 / req, user * 1e6 / req, 100 * (user + sys) * 1e6 / wall, other, err, bad,
         irq / tck * 1e6 / req, wrk
-    }' >>"$WORK/tries"
+    }' >>"$tries"
 }
 
 # Busy share (%) of the two benchmark CPUs over one second.
@@ -303,28 +308,36 @@ log "servers: ${RUN[*]}; ${DURATION}s per run, $CONNECTIONS connections, pipelin
 
 : >"$WORK/results"
 FAILED=()
-for s in "${RUN[@]}"; do
-  wait_idle
-  log "$s: starting"
-  if ! start_server "$s" || ! check_hello "$s"; then
-    stop_server; FAILED+=("$s"); continue
-  fi
-  log "$s: pid $SERVER_PID, port $SERVER_PORT ($(find "/proc/$SERVER_PID/task" -mindepth 1 -maxdepth 1 | wc -l) threads)"
-  if ((WARMUP > 0)); then
-    taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://$ADDRESS:$SERVER_PORT/" >/dev/null 2>&1 || true
-  fi
-  ok=1
-  for mode in plain pipelined; do
-    : >"$WORK/tries"
-    for ((try = 1; try <= REPEAT; try++)); do
-      log "$s: $mode run (${DURATION}s)$( ((REPEAT == 1)) || echo ", $try of $REPEAT")"
-      run_wrk "$s" "$mode" || { ok=0; break 2; }
+for ((round = 1; round <= ROUNDS; round++)); do
+  ((ROUNDS == 1)) || log "round $round of $ROUNDS"
+  for s in "${RUN[@]}"; do
+    [[ " ${FAILED[*]} " == *" $s "* ]] && continue
+    wait_idle
+    log "$s: starting"
+    if ! start_server "$s" || ! check_hello "$s"; then
+      stop_server; FAILED+=("$s"); continue
+    fi
+    log "$s: pid $SERVER_PID, port $SERVER_PORT ($(find "/proc/$SERVER_PID/task" -mindepth 1 -maxdepth 1 | wc -l) threads)"
+    if ((WARMUP > 0)); then
+      taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://$ADDRESS:$SERVER_PORT/" >/dev/null 2>&1 || true
+    fi
+    ok=1
+    for mode in plain pipelined; do
+      for ((try = 1; try <= REPEAT; try++)); do
+        log "$s: $mode run (${DURATION}s)$( ((REPEAT == 1)) || echo ", $try of $REPEAT")"
+        run_wrk "$s" "$mode" || { ok=0; break 2; }
+      done
     done
-    # Keep the try with the least server CPU per request: interference only ever adds to it.
-    sort -g -k9,9 "$WORK/tries" | head -n1 >>"$WORK/results"
+    ((ok)) || FAILED+=("$s")
+    stop_server
   done
-  ((ok)) || FAILED+=("$s")
-  stop_server
+done
+# Keep each server's try with the least server CPU per request: interference only ever adds to it.
+for s in "${RUN[@]}"; do
+  [[ " ${FAILED[*]} " == *" $s "* ]] && continue
+  for mode in plain pipelined; do
+    sort -g -k9,9 "$WORK/tries.$s.$mode" | head -n1 >>"$WORK/results"
+  done
 done
 
 # --- report -----------------------------------------------------------------------------------
@@ -333,7 +346,7 @@ mkdir -p "$RESULTS_DIR"
 JSON=$RESULTS_DIR/http-$STAMP.json
 
 [[ -s $WORK/results ]] || log "no run completed"
-awk -v dur="$DURATION" -v conns="$CONNECTIONS" -v depth="$DEPTH" -v scpu="$SERVER_CPU" -v rep="$REPEAT" '
+awk -v dur="$DURATION" -v conns="$CONNECTIONS" -v depth="$DEPTH" -v scpu="$SERVER_CPU" -v rep="$((REPEAT * ROUNDS))" '
   { key = $1 " " $2; have[key] = 1; rps[key] = $5; cpu[key] = $9; usr[key] = $10
     p50[key] = $6; pct[key] = $11; oth[key] = $12; irq[key] = $15; wrk[key] = $16; rows[++nr] = key
     if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
