@@ -185,6 +185,14 @@ impl HttpHeaders {
             .push((normalized(name), SharedStr::from(value.into())));
     }
 
+    /// Appends a header whose name and value are literals; the name must already be in
+    /// `Http-Header-Case` (checked in debug builds only).
+    pub(crate) fn push_static(&mut self, name: &'static str, value: &'static str) {
+        debug_assert!(is_normalized(name));
+        self.entries
+            .push((Cow::Borrowed(name), SharedStr::from_static(value)));
+    }
+
     /// [`add`](Self::add) for a value that is already a [`SharedStr`] (no copy).
     pub(crate) fn add_shared(&mut self, name: &str, value: SharedStr) {
         self.entries.push((normalized(name), value));

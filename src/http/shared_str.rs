@@ -35,6 +35,12 @@ pub struct SharedStr(Repr);
 #[derive(Clone)]
 enum Repr {
     Static(&'static str),
+    /// Short strings made at run time (header values such as `Content-Length: 12`), kept
+    /// inline: `buf[..len]`, always UTF-8.
+    Inline {
+        len: u8,
+        buf: [u8; INLINE_CAP],
+    },
     Owned(String),
     /// `buf[start..start + len]`, always on character boundaries.
     Slice {
@@ -44,7 +50,25 @@ enum Repr {
     },
 }
 
+/// The longest string kept inline by [`SharedStr::copy_from_str`]; the enum stays as big as its
+/// largest other variant.
+const INLINE_CAP: usize = 22;
+
 impl SharedStr {
+    /// A copy of `s`: kept inline, without allocating, when it is short (up to 22 bytes).
+    pub fn copy_from_str(s: &str) -> Self {
+        if s.len() <= INLINE_CAP {
+            let mut buf = [0; INLINE_CAP];
+            buf[..s.len()].copy_from_slice(s.as_bytes());
+            SharedStr(Repr::Inline {
+                len: s.len() as u8,
+                buf,
+            })
+        } else {
+            SharedStr(Repr::Owned(s.to_owned()))
+        }
+    }
+
     /// A string literal, without copying it.
     pub const fn from_static(s: &'static str) -> Self {
         SharedStr(Repr::Static(s))
@@ -67,6 +91,10 @@ impl SharedStr {
     pub fn as_str(&self) -> &str {
         match &self.0 {
             Repr::Static(s) => s,
+            // Only ever filled from a `&str` (`copy_from_str`), cut at its end.
+            Repr::Inline { len, buf } => {
+                std::str::from_utf8(&buf[..usize::from(*len)]).unwrap_or_default()
+            }
             Repr::Owned(s) => s,
             Repr::Slice { buf, start, len } => {
                 let start = *start as usize;
@@ -82,7 +110,7 @@ impl SharedStr {
         let part = &self.as_str()[range.clone()];
         match &self.0 {
             Repr::Static(s) => SharedStr(Repr::Static(&s[range])),
-            Repr::Owned(_) => SharedStr(Repr::Owned(part.to_owned())),
+            Repr::Inline { .. } | Repr::Owned(_) => Self::copy_from_str(part),
             Repr::Slice { buf, start, .. } => SharedStr(Repr::Slice {
                 buf: buf.clone(),
                 // In range: `part` lies within a slice whose offsets fit in `u32`.
@@ -266,6 +294,7 @@ mod tests {
     fn every_kind_reads_and_compares_the_same() {
         let kinds = [
             SharedStr::from_static("héllo"),
+            SharedStr::copy_from_str("héllo"),
             SharedStr::from("héllo".to_string()),
             shared("héllo"),
         ];
@@ -279,6 +308,18 @@ mod tests {
             assert_eq!(format!("{s}|{s:?}"), "héllo|\"héllo\"");
             assert_eq!(s.clone().into_string(), "héllo");
         }
+    }
+
+    #[test]
+    fn short_copies_are_inline_and_long_ones_owned() {
+        assert!(matches!(
+            SharedStr::copy_from_str("12").0,
+            Repr::Inline { .. }
+        ));
+        let long = "x".repeat(INLINE_CAP + 1);
+        assert!(matches!(SharedStr::copy_from_str(&long).0, Repr::Owned(_)));
+        assert_eq!(SharedStr::copy_from_str(&long), long);
+        assert_eq!(std::mem::size_of::<SharedStr>(), 32);
     }
 
     #[test]

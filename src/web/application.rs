@@ -613,10 +613,14 @@ impl Application {
         let mut cx = RequestContext::new(
             Rc::new(request),
             args.positional,
-            args.named
-                .into_iter()
-                .filter_map(|(k, v)| v.map(|v| (k, v)))
-                .collect::<BTreeMap<_, _>>(),
+            if args.named.is_empty() {
+                BTreeMap::new()
+            } else {
+                args.named
+                    .into_iter()
+                    .filter_map(|(k, v)| v.map(|v| (k, v)))
+                    .collect()
+            },
             self.inner.clone(),
             writer,
             |_| None,

@@ -11,7 +11,8 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use crate::http::{
-    Arguments, Body, HttpHeaders, HttpServerRequest, ResponseHead, ResponseWriter, WriteError,
+    Arguments, Body, HttpHeaders, HttpServerRequest, ResponseHead, ResponseWriter, SharedStr,
+    WriteError,
 };
 
 use super::application::AppInner;
@@ -46,6 +47,21 @@ pub struct RequestContext {
     headers_written: bool,
     finished: bool,
     keep_open: bool,
+}
+
+/// `n` in decimal, without allocating.
+fn decimal(mut n: usize) -> SharedStr {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    SharedStr::copy_from_str(std::str::from_utf8(&buf[i..]).unwrap_or_default())
 }
 
 /// The `Server` header every response carries by default.
@@ -339,9 +355,9 @@ impl RequestContext {
     /// `Content-Type: text/html; charset=UTF-8`, `200`). Cookies set are kept.
     pub fn clear(&mut self) {
         self.headers.clear();
-        self.headers.add_static("Server", SERVER_HEADER);
+        self.headers.push_static("Server", SERVER_HEADER);
         self.headers
-            .add_static("Content-Type", "text/html; charset=UTF-8");
+            .push_static("Content-Type", "text/html; charset=UTF-8");
         self.header_error = None;
         self.buffer.clear();
         self.status = 200;
@@ -500,8 +516,8 @@ impl RequestContext {
                     etag::clear_representation_headers(&mut self.headers);
                 }
             } else if !self.headers.contains("Content-Length") {
-                let n = self.buffer.len();
-                self.headers.set_static("Content-Length", n.to_string());
+                self.headers
+                    .set_static("Content-Length", decimal(self.buffer.len()));
             }
         }
         self.write_out(true)?;
