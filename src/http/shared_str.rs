@@ -88,6 +88,7 @@ impl SharedStr {
     }
 
     /// The string as a `&str`.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match &self.0 {
             Repr::Static(s) => s,
@@ -148,6 +149,7 @@ impl Default for SharedStr {
 
 impl Deref for SharedStr {
     type Target = str;
+    #[inline]
     fn deref(&self) -> &str {
         self.as_str()
     }
@@ -223,6 +225,7 @@ impl From<SharedStr> for String {
 }
 
 impl PartialEq for SharedStr {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
@@ -251,11 +254,13 @@ impl Hash for SharedStr {
 macro_rules! eq_with {
     ($($t:ty),*) => {$(
         impl PartialEq<$t> for SharedStr {
+            #[inline]
             fn eq(&self, other: &$t) -> bool {
                 self.as_str() == AsRef::<str>::as_ref(other)
             }
         }
         impl PartialEq<SharedStr> for $t {
+            #[inline]
             fn eq(&self, other: &SharedStr) -> bool {
                 AsRef::<str>::as_ref(self) == other.as_str()
             }
@@ -265,12 +270,14 @@ macro_rules! eq_with {
 eq_with!(str, String);
 
 impl PartialEq<&str> for SharedStr {
+    #[inline]
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == *other
     }
 }
 
 impl PartialEq<SharedStr> for &str {
+    #[inline]
     fn eq(&self, other: &SharedStr) -> bool {
         *self == other.as_str()
     }
