@@ -57,21 +57,9 @@ for v in DURATION CONNECTIONS DEPTH WARMUP REPEAT ROUNDS PORT SERVER_CPU CLIENT_
 done
 ((DURATION > 0 && CONNECTIONS > 0 && DEPTH > 0 && REPEAT > 0 && ROUNDS > 0)) || die "duration, connections, depth, repeat and rounds must be > 0"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/tornado-bench.XXXXXX")
-SERVER_PID=
-stop_server() {
-  if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=
-}
-cleanup() { stop_server; rm -rf "$WORK"; }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
+bench_workdir tornado-bench
 
 # --- tools ------------------------------------------------------------------------------------
 if ! command -v wrk >/dev/null; then

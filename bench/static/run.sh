@@ -38,21 +38,9 @@ for v in DURATION CONNECTIONS PORT SERVER_CPU CLIENT_CPU REPEAT; do
   [[ ${!v} =~ ^[0-9]+$ ]] || die "BENCH_$v must be a non-negative integer, got '${!v}'"
 done
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/tornado-bench-static.XXXXXX")
-SERVER_PID=
-stop_server() {
-  if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=
-}
-cleanup() { stop_server; rm -rf "$WORK"; }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/../lib.sh"
+bench_workdir tornado-bench-static
 
 # --- tools ------------------------------------------------------------------------------------
 if [[ $(id -u) -eq 0 ]]; then SUDO=; else SUDO=sudo; fi

@@ -27,6 +27,7 @@ pub use server::{
     HttpServerDelegate, ResponseWriter, ServerHandle, ServerRequest, ServerSettings, WriteError,
 };
 pub use shared_str::SharedStr;
+pub(crate) use util::decimal;
 pub use util::{
     encode_header, format_timestamp, get_content_range, parse_cookie, parse_header, parse_qs,
     parse_qs_bytes, parse_request_range, parse_request_start_line, parse_response_start_line,

@@ -104,12 +104,11 @@ impl SharedStr {
         }
     }
 
-    /// A part of this string (byte offsets, which must fall on character boundaries: this
-    /// panics otherwise, as `&s[range]` does). A slice of a shared string shares its buffer.
-    pub fn slice(&self, range: Range<usize>) -> SharedStr {
-        // Checks the bounds and the character boundaries.
-        let part = &self.as_str()[range.clone()];
-        match &self.0 {
+    /// A part of this string (byte offsets), or `None` when the range is out of bounds or not
+    /// on character boundaries, as `str::get`. A part of a shared string shares its buffer.
+    pub fn get(&self, range: Range<usize>) -> Option<SharedStr> {
+        let part = self.as_str().get(range.clone())?;
+        Some(match &self.0 {
             Repr::Static(s) => SharedStr(Repr::Static(&s[range])),
             Repr::Inline { .. } | Repr::Owned(_) => Self::copy_from_str(part),
             Repr::Slice { buf, start, .. } => SharedStr(Repr::Slice {
@@ -118,6 +117,15 @@ impl SharedStr {
                 start: start + range.start as u32,
                 len: part.len() as u32,
             }),
+        })
+    }
+
+    /// [`get`](Self::get) that panics, as `&s[range]` does, when the range is out of bounds
+    /// or not on character boundaries.
+    pub fn slice(&self, range: Range<usize>) -> SharedStr {
+        match self.get(range.clone()) {
+            Some(part) => part,
+            None => panic!("SharedStr::slice: {range:?} is not a slice of {self:?}"),
         }
     }
 
@@ -312,6 +320,7 @@ mod tests {
             assert_eq!("héllo", *s);
             assert_eq!(s.slice(0..3), "hé");
             assert_eq!(s.slice(3..6).slice(1..3), "lo");
+            assert!(s.get(0..2).is_none(), "inside the 'é'");
             assert_eq!(format!("{s}|{s:?}"), "héllo|\"héllo\"");
             assert_eq!(s.clone().into_string(), "héllo");
         }
@@ -341,6 +350,7 @@ mod tests {
         let path = uri.slice_ref(uri.split('.').next().unwrap()).unwrap();
         assert_eq!(path, "/index");
         assert!(uri.slice_ref("elsewhere").is_none());
+        assert!(uri.get(5..50).is_none());
     }
 
     #[test]

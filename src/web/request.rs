@@ -11,8 +11,8 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use crate::http::{
-    Arguments, Body, HttpHeaders, HttpServerRequest, ResponseHead, ResponseWriter, SharedStr,
-    WriteError,
+    decimal, Arguments, Body, HttpHeaders, HttpServerRequest, ResponseHead, ResponseWriter,
+    SharedStr, WriteError,
 };
 
 use super::application::AppInner;
@@ -47,21 +47,6 @@ pub struct RequestContext {
     headers_written: bool,
     finished: bool,
     keep_open: bool,
-}
-
-/// `n` in decimal, without allocating.
-fn decimal(mut n: usize) -> SharedStr {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    SharedStr::copy_from_str(std::str::from_utf8(&buf[i..]).unwrap_or_default())
 }
 
 /// The `Server` header every response carries by default.
@@ -516,8 +501,10 @@ impl RequestContext {
                     etag::clear_representation_headers(&mut self.headers);
                 }
             } else if !self.headers.contains("Content-Length") {
+                let mut digits = [0; 20];
+                let n = decimal(self.buffer.len() as u64, &mut digits);
                 self.headers
-                    .set_static("Content-Length", decimal(self.buffer.len()));
+                    .set_static("Content-Length", SharedStr::copy_from_str(n));
             }
         }
         self.write_out(true)?;

@@ -315,10 +315,10 @@ fn parse_request_head(
             let text = std::str::from_utf8(raw)
                 .ok()
                 .map(|t| SharedStr::from(Arc::<str>::from(t)));
+            // Every piece httparse returns lies inside `raw`; `get` refuses anything else.
             let part = |p: &[u8]| -> Option<SharedStr> {
-                let text = text.as_ref()?;
-                let offset = p.as_ptr() as usize - raw.as_ptr() as usize;
-                Some(text.slice(offset..offset + p.len()))
+                let offset = (p.as_ptr() as usize).checked_sub(raw.as_ptr() as usize)?;
+                text.as_ref()?.get(offset..offset + p.len())
             };
             let method = req.method.unwrap_or_default();
             let method = part(method.as_bytes()).unwrap_or_else(|| method.to_owned().into());
@@ -332,11 +332,9 @@ fn parse_request_head(
             let mut headers = HttpHeaders::with_capacity(req.headers.len());
             for h in req.headers.iter() {
                 let value = trim_ows(h.value);
-                let value = match part(value) {
-                    // Tornado reads header bytes as ISO-8859-1: only ASCII is the same in UTF-8.
-                    Some(v) if value.is_ascii() => v,
-                    _ => latin1_to_string(value).into(),
-                };
+                // Tornado reads header bytes as ISO-8859-1: only ASCII is the same in UTF-8.
+                let shared = if value.is_ascii() { part(value) } else { None };
+                let value = shared.unwrap_or_else(|| latin1_to_string(value).into());
                 headers.add_shared(h.name, value);
             }
             Ok((method, uri, version, headers))
@@ -628,6 +626,22 @@ mod tests {
             RequestItem::Head(h) => h,
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn header_values_are_iso_8859_1_whether_or_not_the_head_is_utf8() {
+        // A UTF-8 head: ASCII values are slices of it, "café" reads as Tornado reads it.
+        let h = head(
+            "GET /p?q=1 HTTP/1.1\r\nHost: h\r\nX-A:  caf\u{e9} \r\nX-B: plain\r\n\r\n".as_bytes(),
+        );
+        assert_eq!(h.method, "GET");
+        assert_eq!(h.uri, "/p?q=1");
+        assert_eq!(h.headers.get("X-A"), Some("caf\u{c3}\u{a9}"));
+        assert_eq!(h.headers.get("X-B"), Some("plain"));
+        // Not UTF-8 (a bare 0xE9): owned strings, same decoding.
+        let h = head(b"GET / HTTP/1.1\r\nHost: h\r\nX-A: caf\xe9\r\n\r\n");
+        assert_eq!(h.headers.get("X-A"), Some("caf\u{e9}"));
+        assert_eq!(h.headers.get("Host"), Some("h"));
     }
 
     #[test]

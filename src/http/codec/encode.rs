@@ -9,6 +9,7 @@ use super::date::with_http_date;
 use super::decode::parse_content_length;
 use super::status::reason_phrase;
 use super::{EncodeError, ResponseContext, ResponseHead, Version};
+use crate::http::decimal;
 use crate::http::headers::{is_token_byte, is_value};
 
 /// One step of an encoded response.
@@ -169,8 +170,8 @@ impl ResponseEncoder {
         // Status line.
         dst.reserve(128 + head.headers.len() * 32);
         dst.extend_from_slice(b"HTTP/1.1 ");
-        let mut code = itoa_u16(status);
-        dst.extend_from_slice(code.as_bytes_mut());
+        let mut digits = [0; 20];
+        dst.extend_from_slice(decimal(u64::from(status), &mut digits).as_bytes());
         dst.put_u8(b' ');
         let reason = head
             .reason
@@ -330,32 +331,6 @@ pub(super) fn put_header(dst: &mut BytesMut, name: &str, value: &str) {
     dst.extend_from_slice(b": ");
     dst.extend_from_slice(value.as_bytes());
     dst.extend_from_slice(b"\r\n");
-}
-
-/// Status codes as text without allocating.
-struct ItoaU16 {
-    buf: [u8; 5],
-    start: usize,
-}
-
-impl ItoaU16 {
-    fn as_bytes_mut(&mut self) -> &[u8] {
-        &self.buf[self.start..]
-    }
-}
-
-fn itoa_u16(mut n: u16) -> ItoaU16 {
-    let mut buf = [0u8; 5];
-    let mut i = 5;
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    ItoaU16 { buf, start: i }
 }
 
 impl Encoder<ResponseItem> for ResponseEncoder {

@@ -25,6 +25,21 @@ pub use start_line::{
 pub(crate) use url::split_host_and_port_str;
 pub use url::{split_host_and_port, url_concat};
 
+/// `n` in decimal, written at the end of `buf` without allocating; the digits are returned.
+pub(crate) fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buf[i..]).unwrap_or_default()
+}
+
 // Python string helpers shared by the submodules
 
 /// Python's `str.isspace()`: Rust's Unicode whitespace plus the four ASCII separators
