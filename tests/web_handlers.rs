@@ -219,6 +219,29 @@ fn header_injection_is_a_500() {
     assert!(r.header("X-Bad").is_none());
 }
 
+#[derive(Default)]
+struct BadEtag;
+tornado::handler_actor!(BadEtag);
+impl RequestHandler for BadEtag {
+    fn compute_etag(_: &tornado::web::RequestContext) -> Option<String> {
+        Some("\"x\"\r\nSet-Cookie: evil=1".to_owned())
+    }
+    async fn get(&mut self, cx: &mut HandlerContext<Self>) -> Result {
+        cx.write("body")
+    }
+}
+
+#[test]
+fn an_unsafe_custom_etag_is_a_500_not_a_split_response() {
+    let s = serve(app(vec![url("/", BadEtag::default)]));
+    let r = s.fetch("/");
+    assert_eq!(r.status, 500);
+    assert!(r.header("Set-Cookie").is_none());
+    assert!(r.header("Etag").is_none());
+    // The connection is still usable afterwards.
+    assert_eq!(s.fetch("/").status, 500);
+}
+
 #[test]
 fn two_flushes_give_chunked_output_on_11_and_close_delimited_on_10() {
     let s = output_server(Settings::default());

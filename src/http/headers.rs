@@ -32,8 +32,47 @@ use super::SharedStr;
 /// ```
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct HttpHeaders {
-    entries: Vec<(Cow<'static, str>, SharedStr)>,
+    entries: Vec<Entry>,
 }
+
+/// One header line. `checked`: the name is known to be a token and the value free of control
+/// characters (the crate made or validated them), so the response encoder need not look again.
+#[derive(Clone, Debug)]
+struct Entry {
+    name: Cow<'static, str>,
+    value: SharedStr,
+    checked: bool,
+}
+
+impl Entry {
+    fn new(name: Cow<'static, str>, value: SharedStr) -> Self {
+        Entry {
+            name,
+            value,
+            checked: false,
+        }
+    }
+
+    /// An entry the caller vouches for (see `checked`); verified in debug builds.
+    fn checked(name: Cow<'static, str>, value: SharedStr) -> Self {
+        debug_assert!(!name.is_empty() && name.bytes().all(is_token_byte));
+        debug_assert!(is_value(value.as_bytes()));
+        Entry {
+            name,
+            value,
+            checked: true,
+        }
+    }
+}
+
+/// Whether a header was checked is bookkeeping, not content.
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.value == other.value
+    }
+}
+
+impl Eq for Entry {}
 
 /// Canonical spellings of common header names, so that decoding them allocates nothing.
 const COMMON_NAMES: &[&str] = &[
@@ -170,37 +209,56 @@ impl HttpHeaders {
         }
     }
 
-    /// [`set`](Self::set) for a name known at compile time, in `Http-Header-Case`: no name
-    /// lookup or copy.
+    /// [`set`](Self::set) for a name known at compile time, in `Http-Header-Case`, and a value
+    /// the caller knows to be valid (no control characters): no name lookup or copy, and the
+    /// response encoder does not check it again. Both are verified in debug builds.
     pub(crate) fn set_static(&mut self, name: &'static str, value: impl Into<SharedStr>) {
         debug_assert!(is_normalized(name));
-        if let Some(value) = self.replace(name, value.into()) {
-            self.entries.push((Cow::Borrowed(name), value));
+        self.set_entry(Entry::checked(Cow::Borrowed(name), value.into()));
+    }
+
+    /// [`set`](Self::set) for a name and value already validated (a token, no control
+    /// characters), as the web layer's `set_header` does before it gets here.
+    pub(crate) fn set_checked(&mut self, name: &str, value: String) {
+        self.set_entry(Entry::checked(normalized(name), value.into()));
+    }
+
+    /// [`add`](Self::add) for a name and value already validated (see `set_checked`).
+    pub(crate) fn add_checked(&mut self, name: &str, value: String) {
+        self.entries
+            .push(Entry::checked(normalized(name), value.into()));
+    }
+
+    fn set_entry(&mut self, entry: Entry) {
+        if let Some(value) = self.replace(&entry.name, entry.value) {
+            self.entries.push(Entry { value, ..entry });
         }
     }
 
     /// Adds a value for `name`, keeping any values already there.
     pub fn add(&mut self, name: &str, value: impl Into<String>) {
         self.entries
-            .push((normalized(name), SharedStr::from(value.into())));
+            .push(Entry::new(normalized(name), SharedStr::from(value.into())));
     }
 
-    /// Appends a header whose name and value are literals; the name must already be in
-    /// `Http-Header-Case` (checked in debug builds only).
+    /// Appends a header whose name and value are valid literals; the name must already be in
+    /// `Http-Header-Case` (verified in debug builds only).
     pub(crate) fn push_static(&mut self, name: &'static str, value: &'static str) {
         debug_assert!(is_normalized(name));
-        self.entries
-            .push((Cow::Borrowed(name), SharedStr::from_static(value)));
+        self.entries.push(Entry::checked(
+            Cow::Borrowed(name),
+            SharedStr::from_static(value),
+        ));
     }
 
     /// [`add`](Self::add) for a value that is already a [`SharedStr`] (no copy).
     pub(crate) fn add_shared(&mut self, name: &str, value: SharedStr) {
-        self.entries.push((normalized(name), value));
+        self.entries.push(Entry::new(normalized(name), value));
     }
 
     /// The first value of `name` as the [`SharedStr`] it is stored as.
     pub(crate) fn get_shared(&self, name: &str) -> Option<&SharedStr> {
-        self.position(name).map(|i| &self.entries[i].1)
+        self.position(name).map(|i| &self.entries[i].value)
     }
 
     /// [`add`](Self::add) for a name and value known at compile time (no allocation). Give the
@@ -211,14 +269,15 @@ impl HttpHeaders {
         } else {
             Cow::Owned(normalize_header_name(name))
         };
-        self.entries.push((name, SharedStr::from_static(value)));
+        self.entries
+            .push(Entry::new(name, SharedStr::from_static(value)));
     }
 
     /// Sets `name` to a single value, replacing every value it had (Tornado's `h[name] = v`).
     /// The header keeps the position of its first occurrence.
     pub fn set(&mut self, name: &str, value: impl Into<String>) {
         if let Some(value) = self.replace(name, SharedStr::from(value.into())) {
-            self.entries.push((normalized(name), value));
+            self.entries.push(Entry::new(normalized(name), value));
         }
     }
 
@@ -229,10 +288,10 @@ impl HttpHeaders {
             Some(i) => i,
             None => return Some(value),
         };
-        self.entries[i].1 = value;
+        self.entries[i].value = value;
         let mut j = i + 1;
         while j < self.entries.len() {
-            if self.entries[j].0.eq_ignore_ascii_case(name) {
+            if self.entries[j].name.eq_ignore_ascii_case(name) {
                 self.entries.remove(j);
             } else {
                 j += 1;
@@ -243,7 +302,7 @@ impl HttpHeaders {
 
     /// The first value of `name`, if any.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.position(name).map(|i| self.entries[i].1.as_str())
+        self.position(name).map(|i| self.entries[i].value.as_str())
     }
 
     /// Every value of `name` joined with `,` (Tornado's `headers[name]`), or `None`.
@@ -265,8 +324,8 @@ impl HttpHeaders {
     pub fn get_all<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
         self.entries
             .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .filter(move |e| e.name.eq_ignore_ascii_case(name))
+            .map(|e| e.value.as_str())
     }
 
     /// `true` when `name` has at least one value.
@@ -277,7 +336,7 @@ impl HttpHeaders {
     /// Removes every value of `name`; `true` when there was one.
     pub fn remove(&mut self, name: &str) -> bool {
         let before = self.entries.len();
-        self.entries.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.entries.retain(|e| !e.name.eq_ignore_ascii_case(name));
         before != self.entries.len()
     }
 
@@ -297,14 +356,22 @@ impl HttpHeaders {
     }
 
     /// Every `(name, value)` pair in insertion order, repeats included (Tornado's `get_all`).
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        self.entries.iter().map(|(n, v)| (n.as_ref(), v.as_str()))
+    pub fn iter(&self) -> HeadersIter<'_> {
+        HeadersIter(self.entries.iter())
+    }
+
+    /// [`iter`](Self::iter) with, for each header, whether the crate made or validated it
+    /// (then the response encoder need not check it).
+    pub(crate) fn iter_checked(&self) -> impl Iterator<Item = (&str, &str, bool)> + '_ {
+        self.entries
+            .iter()
+            .map(|e| (e.name.as_ref(), e.value.as_str(), e.checked))
     }
 
     /// The distinct header names, in order of first appearance.
     pub fn names(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
-        for (n, _) in &self.entries {
+        for Entry { name: n, .. } in &self.entries {
             if !out.iter().any(|o| o.eq_ignore_ascii_case(n)) {
                 out.push(n.as_ref());
             }
@@ -315,7 +382,7 @@ impl HttpHeaders {
     fn position(&self, name: &str) -> Option<usize> {
         self.entries
             .iter()
-            .position(|(n, _)| n.eq_ignore_ascii_case(name))
+            .position(|e| e.name.eq_ignore_ascii_case(name))
     }
 
     /// Parses a header block (lines ended by CRLF or bare LF, optional trailing blank line).
@@ -379,12 +446,12 @@ impl HttpHeaders {
             };
             let more = text(trim_ows(line));
             if !more.is_empty() {
-                let mut value = std::mem::take(&mut last.1).into_string();
+                let mut value = std::mem::take(&mut last.value).into_string();
                 if !value.is_empty() {
                     value.push(' ');
                 }
                 value.push_str(&more);
-                last.1 = value.into();
+                last.value = value.into();
             }
             return Ok(());
         }
@@ -451,15 +518,33 @@ impl<N: AsRef<str>, V: Into<String>> Extend<(N, V)> for HttpHeaders {
 
 impl<'a> IntoIterator for &'a HttpHeaders {
     type Item = (&'a str, &'a str);
-    type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (Cow<'static, str>, SharedStr)>,
-        fn(&'a (Cow<'static, str>, SharedStr)) -> (&'a str, &'a str),
-    >;
+    type IntoIter = HeadersIter<'a>;
     fn into_iter(self) -> Self::IntoIter {
-        fn pair<'b>(e: &'b (Cow<'static, str>, SharedStr)) -> (&'b str, &'b str) {
-            (e.0.as_ref(), e.1.as_str())
-        }
-        self.entries.iter().map(pair)
+        HeadersIter(self.entries.iter())
+    }
+}
+
+/// The `(name, value)` pairs of an [`HttpHeaders`], in order ([`HttpHeaders::iter`]).
+#[derive(Clone, Debug)]
+pub struct HeadersIter<'a>(std::slice::Iter<'a, Entry>);
+
+impl<'a> Iterator for HeadersIter<'a> {
+    type Item = (&'a str, &'a str);
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next().map(|e| (e.name.as_ref(), e.value.as_str()))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl ExactSizeIterator for HeadersIter<'_> {}
+
+impl DoubleEndedIterator for HeadersIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.0
+            .next_back()
+            .map(|e| (e.name.as_ref(), e.value.as_str()))
     }
 }
 

@@ -1,6 +1,7 @@
 //! HTTP data types, parsers, the HTTP/1 codec and the HTTP server (Tornado's `httputil`,
 //! `http1connection` and `httpserver`).
 
+pub(crate) mod clock;
 pub mod codec;
 mod error;
 mod form;
@@ -16,7 +17,7 @@ pub use form::{
     parse_body_arguments, parse_body_arguments_shared, parse_multipart_form_data, Arguments, Files,
     FormError, FormLimits, HttpFile,
 };
-pub use headers::{normalize_header_name, HttpHeaders};
+pub use headers::{normalize_header_name, HeadersIter, HttpHeaders};
 pub use request::{HttpServerRequest, HttpServerRequestBuilder, RequestError};
 #[cfg(unix)]
 pub use server::bind_unix_socket;

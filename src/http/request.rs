@@ -69,7 +69,6 @@ pub struct HttpServerRequest {
     /// The connection it came on (`None` for requests built by hand).
     pub connection: Option<ConnectionInfo>,
     start_time: Instant,
-    start_system_time: SystemTime,
     finish_time: OnceLock<Instant>,
     cookies: OnceLock<BTreeMap<String, String>>,
 }
@@ -86,7 +85,6 @@ pub struct HttpServerRequestBuilder {
     protocol: SharedStr,
     connection: Option<ConnectionInfo>,
     start_time: Instant,
-    start_system_time: SystemTime,
     limits: FormLimits,
 }
 
@@ -181,7 +179,6 @@ impl HttpServerRequestBuilder {
             files,
             connection: self.connection,
             start_time: self.start_time,
-            start_system_time: self.start_system_time,
             finish_time: OnceLock::new(),
             cookies: OnceLock::new(),
         })
@@ -222,7 +219,6 @@ impl HttpServerRequest {
             protocol: SharedStr::from_static("http"),
             connection: None,
             start_time: Instant::now(),
-            start_system_time: SystemTime::now(),
             limits: FormLimits::default(),
         }
     }
@@ -240,7 +236,6 @@ impl HttpServerRequest {
             request.protocol,
             request.connection,
             request.start_time,
-            request.start_system_time,
             limits,
         )
         .map_err(RequestError::Form)
@@ -258,7 +253,6 @@ impl HttpServerRequest {
             request.protocol,
             request.connection,
             request.start_time,
-            request.start_system_time,
             limits,
         )
     }
@@ -275,7 +269,6 @@ impl HttpServerRequest {
             protocol,
             connection,
             start_time,
-            start_system_time,
             body,
         } = request;
         let mut head = head;
@@ -289,7 +282,6 @@ impl HttpServerRequest {
             protocol,
             connection,
             start_time,
-            start_system_time,
             limits,
         )?;
         if let Some(ct) = content_type {
@@ -306,7 +298,6 @@ impl HttpServerRequest {
         protocol: SharedStr,
         connection: ConnectionInfo,
         start_time: Instant,
-        start_system_time: SystemTime,
         limits: FormLimits,
     ) -> Result<Self, FormError> {
         HttpServerRequestBuilder {
@@ -319,7 +310,6 @@ impl HttpServerRequest {
             protocol,
             connection: Some(connection),
             start_time,
-            start_system_time,
             limits,
         }
         .build()
@@ -355,7 +345,7 @@ impl HttpServerRequest {
 
     /// When the request started, as wall-clock time.
     pub fn start_time(&self) -> SystemTime {
-        self.start_system_time
+        crate::http::clock::system_time_at(self.start_time)
     }
 }
 

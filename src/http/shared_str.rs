@@ -88,18 +88,25 @@ impl SharedStr {
     }
 
     /// The string as a `&str`.
-    #[inline]
+    #[inline(always)]
     pub fn as_str(&self) -> &str {
         match &self.0 {
             Repr::Static(s) => s,
-            // Only ever filled from a `&str` (`copy_from_str`), cut at its end.
             Repr::Inline { len, buf } => {
-                std::str::from_utf8(&buf[..usize::from(*len)]).unwrap_or_default()
+                let bytes = &buf[..usize::from(*len)];
+                debug_assert!(std::str::from_utf8(bytes).is_ok());
+                // SAFETY: `Inline` is only built by `copy_from_str`, which copies a whole `&str`
+                // into `buf[..len]`; the fields are private and never changed afterwards.
+                unsafe { std::str::from_utf8_unchecked(bytes) }
             }
             Repr::Owned(s) => s,
             Repr::Slice { buf, start, len } => {
-                let start = *start as usize;
-                &buf[start..start + *len as usize]
+                let (start, end) = (*start as usize, *start as usize + *len as usize);
+                debug_assert!(buf.get(start..end).is_some());
+                // SAFETY: `Slice` is only built by `from_arc` (the whole buffer) and `get`
+                // (from the range `str::get` accepted: in bounds, on character boundaries);
+                // the buffer is immutable and the fields private.
+                unsafe { buf.get_unchecked(start..end) }
             }
         }
     }

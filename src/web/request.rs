@@ -314,7 +314,7 @@ impl RequestContext {
     pub fn set_header(&mut self, name: &str, value: impl Display) {
         let value = value.to_string();
         if self.check_header_value(name, &value) {
-            self.headers.set(name, value);
+            self.headers.set_checked(name, value);
         }
     }
 
@@ -322,7 +322,7 @@ impl RequestContext {
     pub fn add_header(&mut self, name: &str, value: impl Display) {
         let value = value.to_string();
         if self.check_header_value(name, &value) {
-            self.headers.add(name, value);
+            self.headers.add_checked(name, value);
         }
     }
 
@@ -485,7 +485,12 @@ impl RequestContext {
                         .headers
                         .get_all("If-None-Match")
                         .any(|inm| etag::etag_matches(inm, &tag));
-                    self.headers.set_static("Etag", tag);
+                    if crate::http::headers::is_value(tag.as_bytes()) {
+                        self.headers.set_static("Etag", tag);
+                    } else {
+                        // A custom `compute_etag` gave a bad value: the encoder refuses it.
+                        self.headers.set("Etag", tag);
+                    }
                     if matches {
                         self.buffer.clear();
                         self.set_status(304);

@@ -1,36 +1,67 @@
 //! The `Date` header value, formatted at most once per second per thread.
 
 use std::cell::RefCell;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
-thread_local! {
-    static CACHE: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+use crate::http::clock;
+
+/// The formatted header line (`Date: <date>\r\n`) and the instants between which it holds
+/// (one second of wall-clock time).
+struct Cached {
+    from: Instant,
+    until: Instant,
+    line: String,
 }
 
-/// Calls `f` with the current time as an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`).
-pub(crate) fn with_http_date<R>(f: impl FnOnce(&str) -> R) -> R {
-    let now = SystemTime::now();
-    let secs = now
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+const PREFIX: &str = "Date: ";
+
+thread_local! {
+    static CACHE: RefCell<Option<Cached>> = const { RefCell::new(None) };
+}
+
+/// Calls `f` with the whole `Date` header line for now: `Date: <IMF-fixdate>\r\n`.
+/// Inside a connection's poll the time is the poll's ([`clock::Scope`]); the line is formatted
+/// once per second and otherwise found by comparing two instants.
+pub(crate) fn with_date_line<R>(f: impl FnOnce(&[u8]) -> R) -> R {
+    let now = clock::now();
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
-        if c.0 != secs {
-            c.0 = secs;
-            c.1 = httpdate::fmt_http_date(now);
+        let fresh = c.as_ref().is_some_and(|d| d.from <= now && now < d.until);
+        if !fresh {
+            let wall = clock::system_time_at(now);
+            let into_second = wall
+                .duration_since(UNIX_EPOCH)
+                .map(|d| Duration::from_nanos(u64::from(d.subsec_nanos())))
+                .unwrap_or_default();
+            let from = now.checked_sub(into_second).unwrap_or(now);
+            *c = Some(Cached {
+                from,
+                until: from + Duration::from_secs(1),
+                line: format!("{PREFIX}{}\r\n", httpdate::fmt_http_date(wall)),
+            });
         }
-        f(&c.1)
+        match c.as_ref() {
+            Some(d) => f(d.line.as_bytes()),
+            None => f(format!(
+                "{PREFIX}{}\r\n",
+                httpdate::fmt_http_date(clock::system_time_at(now))
+            )
+            .as_bytes()),
+        }
     })
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn formats_imf_fixdate() {
-        let d = super::with_http_date(str::to_owned);
-        assert_eq!(d.len(), 29);
-        assert!(d.ends_with(" GMT"));
-        assert!(httpdate::parse_http_date(&d).is_ok());
+    fn formats_a_date_line_with_an_imf_fixdate() {
+        let line = super::with_date_line(|l| String::from_utf8(l.to_vec()).unwrap());
+        let date = line
+            .strip_prefix("Date: ")
+            .and_then(|l| l.strip_suffix("\r\n"))
+            .unwrap();
+        assert_eq!(date.len(), 29);
+        assert!(date.ends_with(" GMT"));
+        assert!(httpdate::parse_http_date(date).is_ok());
     }
 }

@@ -5,9 +5,9 @@ use std::io::Write;
 use bytes::{BufMut, Bytes, BytesMut};
 use tokio_util::codec::Encoder;
 
-use super::date::with_http_date;
+use super::date::with_date_line;
 use super::decode::parse_content_length;
-use super::status::reason_phrase;
+use super::status::{common_status_line, reason_phrase};
 use super::{EncodeError, ResponseContext, ResponseHead, Version};
 use crate::http::decimal;
 use crate::http::headers::{is_token_byte, is_value};
@@ -103,8 +103,23 @@ impl ResponseEncoder {
         dst.extend_from_slice(b"HTTP/1.1 100 (Continue)\r\n\r\n");
     }
 
-    /// Writes a status line and header block.
+    /// Writes a status line and header block. On an error nothing is written: a head refused
+    /// half-way (a bad header) leaves no partial head in `dst` to corrupt what follows.
     pub fn encode_head(
+        &mut self,
+        head: &ResponseHead,
+        ctx: ResponseContext,
+        dst: &mut BytesMut,
+    ) -> Result<(), EncodeError> {
+        let start = dst.len();
+        let result = self.encode_head_inner(head, ctx, dst);
+        if result.is_err() {
+            dst.truncate(start);
+        }
+        result
+    }
+
+    fn encode_head_inner(
         &mut self,
         head: &ResponseHead,
         ctx: ResponseContext,
@@ -169,29 +184,38 @@ impl ResponseEncoder {
 
         // Status line.
         dst.reserve(128 + head.headers.len() * 32);
-        dst.extend_from_slice(b"HTTP/1.1 ");
-        let mut digits = [0; 20];
-        dst.extend_from_slice(decimal(u64::from(status), &mut digits).as_bytes());
-        dst.put_u8(b' ');
-        let reason = head
-            .reason
-            .as_deref()
-            .unwrap_or_else(|| reason_phrase(status));
-        if !is_value(reason.as_bytes()) {
-            return Err(EncodeError::InvalidHeader(format!("reason {reason:?}")));
+        match (&head.reason, common_status_line(status)) {
+            (None, Some(line)) => dst.extend_from_slice(line),
+            _ => {
+                dst.extend_from_slice(b"HTTP/1.1 ");
+                let mut digits = [0; 20];
+                dst.extend_from_slice(decimal(u64::from(status), &mut digits).as_bytes());
+                dst.put_u8(b' ');
+                let reason = head
+                    .reason
+                    .as_deref()
+                    .unwrap_or_else(|| reason_phrase(status));
+                if !is_value(reason.as_bytes()) {
+                    return Err(EncodeError::InvalidHeader(format!("reason {reason:?}")));
+                }
+                dst.extend_from_slice(reason.as_bytes());
+                dst.extend_from_slice(b"\r\n");
+            }
         }
-        dst.extend_from_slice(reason.as_bytes());
-        dst.extend_from_slice(b"\r\n");
 
-        for (name, value) in head.headers.iter() {
+        for (name, value, checked) in head.headers.iter_checked() {
             if strip_length && (name == "Content-Length" || name == "Transfer-Encoding") {
                 continue;
             }
-            check_header(name, value)?;
+            // Headers the crate made or already validated (the web layer's `set_header`)
+            // need no second look.
+            if !checked {
+                check_header(name, value)?;
+            }
             put_header(dst, name, value);
         }
         if !has_date {
-            with_http_date(|d| put_header(dst, "Date", d));
+            with_date_line(|line| dst.extend_from_slice(line));
         }
         if add_chunked {
             put_header(dst, "Transfer-Encoding", "chunked");
@@ -521,14 +545,18 @@ mod tests {
             ("", "v"),
         ] {
             let mut h = ResponseHead::new(200);
+            h.headers.add("X-Fine", "first");
             h.headers.add(n, v);
-            let mut out = BytesMut::new();
-            let r =
-                ResponseEncoder::new().encode_head(&h, ctx(Version::Http11, true, false), &mut out);
+            let mut out = BytesMut::from(&b"earlier bytes"[..]);
+            let mut enc = ResponseEncoder::new();
+            let r = enc.encode_head(&h, ctx(Version::Http11, true, false), &mut out);
             assert!(
                 matches!(r, Err(EncodeError::InvalidHeader(_))),
                 "{n:?}: {v:?}"
             );
+            // Nothing of the refused head was written, and another head may follow.
+            assert_eq!(&out[..], b"earlier bytes");
+            assert!(!enc.in_response());
         }
     }
 

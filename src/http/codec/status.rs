@@ -73,3 +73,32 @@ pub fn reason_phrase(code: u16) -> &'static str {
         _ => "Unknown",
     }
 }
+
+/// The whole status line (`HTTP/1.1 200 OK\r\n`) of the most common statuses with their
+/// standard reason, so the encoder writes it in one piece.
+pub(super) fn common_status_line(code: u16) -> Option<&'static [u8]> {
+    Some(match code {
+        200 => b"HTTP/1.1 200 OK\r\n",
+        206 => b"HTTP/1.1 206 Partial Content\r\n",
+        301 => b"HTTP/1.1 301 Moved Permanently\r\n",
+        302 => b"HTTP/1.1 302 Found\r\n",
+        304 => b"HTTP/1.1 304 Not Modified\r\n",
+        404 => b"HTTP/1.1 404 Not Found\r\n",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_status_lines_match_the_reason_phrases() {
+        for code in 100..600 {
+            if let Some(line) = common_status_line(code) {
+                let expected = format!("HTTP/1.1 {code} {}\r\n", reason_phrase(code));
+                assert_eq!(line, expected.as_bytes());
+            }
+        }
+    }
+}

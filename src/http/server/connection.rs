@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use bytes::{Buf, BytesMut};
@@ -22,7 +22,7 @@ use crate::http::codec::{
     BodyLength, RequestDecoder, RequestHead, RequestItem, ResponseContext, ResponseEncoder,
     ResponseHead,
 };
-use crate::http::SharedStr;
+use crate::http::{clock, SharedStr};
 
 use super::delegate::{
     Body, BodyError, ConnectionInfo, HttpServerDelegate, ResponseWriter, ServerRequest, Upgraded,
@@ -328,8 +328,7 @@ impl Driver {
             remote_ip,
             protocol,
             connection: self.info.clone(),
-            start_time: Instant::now(),
-            start_system_time: SystemTime::now(),
+            start_time: clock::now(),
             body: Body::new(self.shared.clone(), seq),
         };
         let writer = ResponseWriter::new(self.shared.clone(), seq);
@@ -381,7 +380,7 @@ impl Driver {
                     return true;
                 }
                 if !self.read_buf.is_empty() && self.head_started.is_none() {
-                    self.head_started = Some(Instant::now());
+                    self.head_started = Some(clock::now());
                 }
                 false
             }
@@ -598,7 +597,7 @@ impl Driver {
                 }
                 Poll::Pending => {
                     if self.write_stalled_since.is_none() {
-                        self.write_stalled_since = Some(Instant::now());
+                        self.write_stalled_since = Some(clock::now());
                     }
                     return Ok(wrote);
                 }
@@ -630,18 +629,18 @@ impl Driver {
                 if let Some(started) = self.head_started {
                     consider(started + settings.header_timeout, "header");
                 } else {
-                    let since = *self.idle_since.get_or_insert_with(Instant::now);
+                    let since = *self.idle_since.get_or_insert_with(clock::now);
                     consider(since + settings.idle_connection_timeout, "idle");
                 }
             }
             Phase::Draining { .. } => {
-                let since = *self.head_started.get_or_insert_with(Instant::now);
+                let since = *self.head_started.get_or_insert_with(clock::now);
                 consider(since + settings.header_timeout, "drain");
             }
             Phase::Busy(_) => {
                 if let Some(limit) = settings.body_timeout {
                     if self.shared.borrow().body_wanted {
-                        let since = *self.body_wait_since.get_or_insert_with(Instant::now);
+                        let since = *self.body_wait_since.get_or_insert_with(clock::now);
                         consider(since + limit, "body");
                     }
                 }
@@ -786,6 +785,8 @@ impl Future for Driver {
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
         let this = self.get_mut();
+        // One clock read for the requests started and answered in this poll.
+        let _clock = clock::Scope::enter();
         {
             let mut s = this.shared.borrow_mut();
             s.driver_polling = true;

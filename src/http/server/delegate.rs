@@ -104,13 +104,16 @@ pub struct ServerRequest {
     pub connection: ConnectionInfo,
     /// When the head was decoded.
     pub start_time: Instant,
-    /// Wall-clock time the head was decoded.
-    pub start_system_time: SystemTime,
     /// The body.
     pub body: Body,
 }
 
 impl ServerRequest {
+    /// Wall-clock time the head was decoded (derived from [`start_time`](Self::start_time)).
+    pub fn start_system_time(&self) -> SystemTime {
+        crate::http::clock::system_time_at(self.start_time)
+    }
+
     /// Reads the whole body; see [`Body::read_all`].
     pub async fn read_body(&mut self) -> Result<Bytes, BodyError> {
         self.body.read_all().await
