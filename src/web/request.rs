@@ -318,6 +318,18 @@ impl RequestContext {
         }
     }
 
+    /// [`set_header`](Self::set_header) for a name known at compile time in `Http-Header-Case`
+    /// and a value already formatted: no name lookup and no formatting. The value is still
+    /// checked (it may come from a hook).
+    pub(crate) fn set_header_static(&mut self, name: &'static str, value: impl Into<SharedStr>) {
+        let value = value.into();
+        if crate::http::headers::is_value(value.as_bytes()) {
+            self.headers.set_static(name, value);
+        } else {
+            self.header_error = Some(format!("Unsafe header {name:?}: {:?}", value.as_str()));
+        }
+    }
+
     /// Adds a response header, keeping earlier values (for repeated headers).
     pub fn add_header(&mut self, name: &str, value: impl Display) {
         let value = value.to_string();

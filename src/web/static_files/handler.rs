@@ -8,7 +8,7 @@ use futures_util::StreamExt;
 
 use super::range::{resolve_range, ByteRange, RangeResponse};
 use super::{DefaultStaticFiles, StaticFiles, StaticHandlerArgs};
-use crate::http::format_timestamp;
+use crate::http::{decimal, format_timestamp, SharedStr};
 use crate::web::etag::etag_matches;
 use crate::web::{HandlerContext, RequestContext, RequestHandler, Result};
 
@@ -146,19 +146,19 @@ impl StaticFileHandler {
         let version = self.version(cx, &absolute, &meta).await;
 
         // Tornado's set_headers.
-        cx.set_header("Accept-Ranges", "bytes");
+        cx.set_header_static("Accept-Ranges", SharedStr::from_static("bytes"));
         if let Some(v) = &version {
-            cx.set_header("Etag", format!("\"{v}\""));
+            cx.set_header_static("Etag", format!("\"{v}\""));
         }
-        cx.set_header("Last-Modified", format_timestamp(modified));
+        cx.set_header_static("Last-Modified", format_timestamp(modified));
         let content_type = self.hooks.get_content_type(&absolute);
-        cx.set_header("Content-Type", &content_type);
+        cx.set_header_static("Content-Type", content_type.clone());
         let cache_time = self
             .hooks
             .get_cache_time(cx, &path, modified, &content_type);
         if !cache_time.is_zero() {
-            cx.set_header("Expires", format_timestamp(SystemTime::now() + cache_time));
-            cx.set_header("Cache-Control", format!("max-age={}", cache_time.as_secs()));
+            cx.set_header_static("Expires", format_timestamp(SystemTime::now() + cache_time));
+            cx.set_header_static("Cache-Control", format!("max-age={}", cache_time.as_secs()));
         }
         self.hooks.set_extra_headers(cx, &path);
 
@@ -172,17 +172,21 @@ impl StaticFileHandler {
             RangeResponse::Full(r) => r,
             RangeResponse::Partial(r, content_range) => {
                 cx.set_status(206);
-                cx.set_header("Content-Range", content_range);
+                cx.set_header_static("Content-Range", content_range);
                 r
             }
             RangeResponse::Unsatisfiable => {
                 cx.set_status(416);
-                cx.set_header("Content-Type", "text/plain");
-                cx.set_header("Content-Range", format!("bytes */{size}"));
+                cx.set_header_static("Content-Type", SharedStr::from_static("text/plain"));
+                cx.set_header_static("Content-Range", format!("bytes */{size}"));
                 return Ok(());
             }
         };
-        cx.set_header("Content-Length", range.len());
+        let mut digits = [0; 20];
+        cx.set_header_static(
+            "Content-Length",
+            SharedStr::copy_from_str(decimal(range.len(), &mut digits)),
+        );
         if include_body {
             self.send(cx, &absolute, range).await?;
         }
@@ -196,8 +200,16 @@ impl StaticFileHandler {
             .hooks
             .get_content(absolute, range.start, range.end, chunk_size)
             .map_err(|e| super::path::fs_error(absolute, &e))?;
+        let mut sent = 0;
         while let Some(piece) = content.next().await {
-            cx.write(piece?)?;
+            let piece = piece?;
+            sent += piece.len() as u64;
+            cx.write(piece)?;
+            if sent >= range.len() {
+                // The last piece goes out with `finish`; waiting for it here would only cost
+                // another round through the connection.
+                continue;
+            }
             if let Err(e) = cx.flush().await {
                 if client_gone(cx) {
                     // The client went away mid-file: end quietly, as Tornado does.
