@@ -91,6 +91,30 @@ fn idle_connections_are_closed_after_the_idle_timeout() {
 }
 
 #[test]
+fn the_idle_timeout_counts_from_the_last_request() {
+    // The server keeps its idle timer armed at the first deadline when a request moves the
+    // deadline later, and re-arms it when it fires early: the connection must still get the
+    // whole timeout after its last request. (A lower bound only: scheduling can only make the
+    // close later, never earlier, so this cannot fail on a slow machine.)
+    let timeout = Duration::from_millis(300);
+    let settings = ServerSettings {
+        idle_connection_timeout: timeout,
+        ..Default::default()
+    };
+    let s = TestServer::with(echo_delegate()).settings(settings).start();
+    let mut conn = s.connect();
+    conn.send_request(&TestRequest::get("/")).unwrap();
+    assert_eq!(conn.read_response(false).unwrap().status, 200);
+    // Past half the first deadline, so that the timer armed for it fires before the real one.
+    std::thread::sleep(timeout / 2);
+    let last_request = std::time::Instant::now();
+    conn.send_request(&TestRequest::get("/")).unwrap();
+    assert_eq!(conn.read_response(false).unwrap().status, 200);
+    assert!(conn.is_closed_by_peer());
+    assert!(last_request.elapsed() >= timeout);
+}
+
+#[test]
 fn slow_headers_are_closed_after_the_header_timeout() {
     let settings = ServerSettings {
         header_timeout: Duration::from_millis(100),

@@ -241,8 +241,6 @@ impl Driver {
     }
 
     /// After an upgrade's `101` is flushed: hands the socket (and the bytes read past the
-    /// request) to the delegate's future and runs that future to its end on this task.
-    /// After an upgrade's `101` is flushed: hands the socket (and the bytes read past the
     /// request) to the delegate, and returns the delegate's future to run for the socket's life.
     fn into_upgrade(mut self) -> Option<(LocalBoxFuture<'static, ()>, SharedRef)> {
         if !self.upgrading {
@@ -759,18 +757,23 @@ impl Driver {
                 }
             }
 
-            // 4. Timers.
+            // 4. Timers. A keep-alive connection's idle deadline moves later with every
+            //    request; the armed timer is left alone then (moving it costs more than the
+            //    request's own work on the timer wheel) and only moved to an earlier deadline.
+            //    When it fires before the real deadline, it is simply armed again.
             if let Some((deadline, why)) = self.deadline() {
                 let deadline = tokio::time::Instant::from_std(deadline);
                 match &mut self.sleep {
-                    Some(s) if s.deadline() == deadline => {}
+                    Some(s) if s.deadline() <= deadline => {}
                     Some(s) => s.as_mut().reset(deadline),
                     None => self.sleep = Some(Box::pin(tokio::time::sleep_until(deadline))),
                 }
                 if let Some(s) = &mut self.sleep {
                     if s.as_mut().poll(cx).is_ready() {
                         self.sleep = None;
-                        self.on_timeout(why);
+                        if tokio::time::Instant::now() >= deadline {
+                            self.on_timeout(why);
+                        }
                         continue;
                     }
                 }
