@@ -242,6 +242,38 @@ fn an_unsafe_custom_etag_is_a_500_not_a_split_response() {
     assert_eq!(s.fetch("/").status, 500);
 }
 
+/// A user transform that rewrites a header the framework set (and so had already checked).
+struct RewriteContentType;
+impl tornado::web::transform::OutputTransform for RewriteContentType {
+    fn transform_first_chunk(
+        &mut self,
+        _status: &mut u16,
+        headers: &mut tornado::http::HttpHeaders,
+        chunk: Bytes,
+        _finishing: bool,
+    ) -> Bytes {
+        headers.set("Content-Type", "text/plain\r\nSet-Cookie: evil=1");
+        chunk
+    }
+}
+
+#[test]
+fn a_transform_that_puts_an_unsafe_value_in_a_checked_header_is_a_500() {
+    let factory = |_: &tornado::http::HttpHeaders| {
+        Box::new(RewriteContentType) as Box<dyn tornado::web::transform::OutputTransform>
+    };
+    let s = serve(
+        Application::builder()
+            .route(url("/", GetOnly::default))
+            .transform(Arc::new(factory))
+            .build()
+            .unwrap(),
+    );
+    let r = s.fetch("/");
+    assert_eq!(r.status, 500);
+    assert!(r.header("Set-Cookie").is_none());
+}
+
 #[test]
 fn two_flushes_give_chunked_output_on_11_and_close_delimited_on_10() {
     let s = output_server(Settings::default());

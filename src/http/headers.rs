@@ -230,7 +230,7 @@ impl HttpHeaders {
     }
 
     fn set_entry(&mut self, entry: Entry) {
-        if let Some(value) = self.replace(&entry.name, entry.value) {
+        if let Some(value) = self.replace(&entry.name, entry.value, entry.checked) {
             self.entries.push(Entry { value, ..entry });
         }
     }
@@ -276,19 +276,21 @@ impl HttpHeaders {
     /// Sets `name` to a single value, replacing every value it had (Tornado's `h[name] = v`).
     /// The header keeps the position of its first occurrence.
     pub fn set(&mut self, name: &str, value: impl Into<String>) {
-        if let Some(value) = self.replace(name, SharedStr::from(value.into())) {
+        if let Some(value) = self.replace(name, SharedStr::from(value.into()), false) {
             self.entries.push(Entry::new(normalized(name), value));
         }
     }
 
-    /// Gives `name` the single value `value` where it already is; hands `value` back when the
-    /// header is absent.
-    fn replace(&mut self, name: &str, value: SharedStr) -> Option<SharedStr> {
+    /// Gives `name` the single value `value` where it already is, with the new value's
+    /// `checked` status (the name kept is the same but for case, so it is as valid); hands
+    /// `value` back when the header is absent.
+    fn replace(&mut self, name: &str, value: SharedStr, checked: bool) -> Option<SharedStr> {
         let i = match self.position(name) {
             Some(i) => i,
             None => return Some(value),
         };
         self.entries[i].value = value;
+        self.entries[i].checked = checked;
         let mut j = i + 1;
         while j < self.entries.len() {
             if self.entries[j].name.eq_ignore_ascii_case(name) {
@@ -566,6 +568,32 @@ mod tests {
             normalize_header_name("www-AUTHENTICATE"),
             "Www-Authenticate"
         );
+    }
+
+    #[test]
+    fn only_values_the_crate_vouches_for_skip_the_encoders_check() {
+        let checked = |h: &HttpHeaders| -> Vec<bool> { h.iter_checked().map(|e| e.2).collect() };
+        let mut h = HttpHeaders::new();
+        h.push_static("Content-Type", "text/html");
+        h.set_static("Etag", "\"x\"");
+        h.add("X-A", "1");
+        h.add_shared("X-B", SharedStr::from_static("2"));
+        h.add_checked("X-C", "3".into());
+        assert_eq!(checked(&h), [true, true, false, false, true]);
+        // Replacing a checked value through the public API makes it unchecked again (a user
+        // transform could put anything there), and the reverse.
+        h.set("content-type", "text/plain");
+        h.set_checked("x-a", "4".into());
+        assert_eq!(checked(&h), [false, true, true, false, true]);
+        assert_eq!(h.get("Content-Type"), Some("text/plain"));
+        // Equality ignores the flag.
+        let mut other = HttpHeaders::new();
+        other.add("Content-Type", "text/plain");
+        other.add("Etag", "\"x\"");
+        other.add("X-A", "4");
+        other.add("X-B", "2");
+        other.add("X-C", "3");
+        assert_eq!(h, other);
     }
 
     #[test]
