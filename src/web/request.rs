@@ -497,12 +497,8 @@ impl RequestContext {
                         .headers
                         .get_all("If-None-Match")
                         .any(|inm| etag::etag_matches(inm, &tag));
-                    if crate::http::headers::is_value(tag.as_bytes()) {
-                        self.headers.set_static("Etag", tag);
-                    } else {
-                        // A custom `compute_etag` gave a bad value: the encoder refuses it.
-                        self.headers.set("Etag", tag);
-                    }
+                    // Checked: a custom `compute_etag` may give anything.
+                    self.set_header_static("Etag", tag);
                     if matches {
                         self.buffer.clear();
                         self.set_status(304);

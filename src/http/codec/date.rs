@@ -13,7 +13,22 @@ struct Cached {
     line: String,
 }
 
-const PREFIX: &str = "Date: ";
+impl Cached {
+    /// The line for the second of wall-clock time that contains `now`.
+    fn at(now: Instant) -> Cached {
+        let wall = clock::system_time_at(now);
+        let into_second = wall
+            .duration_since(UNIX_EPOCH)
+            .map(|d| Duration::from_nanos(u64::from(d.subsec_nanos())))
+            .unwrap_or_default();
+        let from = now.checked_sub(into_second).unwrap_or(now);
+        Cached {
+            from,
+            until: from + Duration::from_secs(1),
+            line: format!("Date: {}\r\n", httpdate::fmt_http_date(wall)),
+        }
+    }
+}
 
 thread_local! {
     static CACHE: RefCell<Option<Cached>> = const { RefCell::new(None) };
@@ -26,28 +41,11 @@ pub(crate) fn with_date_line<R>(f: impl FnOnce(&[u8]) -> R) -> R {
     let now = clock::now();
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
-        let fresh = c.as_ref().is_some_and(|d| d.from <= now && now < d.until);
-        if !fresh {
-            let wall = clock::system_time_at(now);
-            let into_second = wall
-                .duration_since(UNIX_EPOCH)
-                .map(|d| Duration::from_nanos(u64::from(d.subsec_nanos())))
-                .unwrap_or_default();
-            let from = now.checked_sub(into_second).unwrap_or(now);
-            *c = Some(Cached {
-                from,
-                until: from + Duration::from_secs(1),
-                line: format!("{PREFIX}{}\r\n", httpdate::fmt_http_date(wall)),
-            });
+        if !c.as_ref().is_some_and(|d| d.from <= now && now < d.until) {
+            *c = None;
         }
-        match c.as_ref() {
-            Some(d) => f(d.line.as_bytes()),
-            None => f(format!(
-                "{PREFIX}{}\r\n",
-                httpdate::fmt_http_date(clock::system_time_at(now))
-            )
-            .as_bytes()),
-        }
+        let d = c.get_or_insert_with(|| Cached::at(now));
+        f(d.line.as_bytes())
     })
 }
 
