@@ -98,6 +98,7 @@ mod reverse;
 mod rule;
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
@@ -123,22 +124,56 @@ use crate::http::{split_host_and_port, HttpServerRequest};
 /// assert_eq!(request.path(), "/index.html");
 /// assert!(!request.has_x_real_ip());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct RouteRequest<'a> {
-    host_name: Cow<'a, str>,
+    /// The `Host` value as sent (or the host name itself, for `from_host_name`).
+    host: &'a str,
+    /// Worked out from `host` on first use: an application without host groups never asks.
+    host_name: OnceCell<Cow<'a, str>>,
     path: &'a str,
     x_real_ip: bool,
 }
 
+impl fmt::Debug for RouteRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RouteRequest")
+            .field("host_name", &self.host_name())
+            .field("path", &self.path)
+            .field("x_real_ip", &self.x_real_ip)
+            .finish()
+    }
+}
+
+impl PartialEq for RouteRequest<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.host_name() == other.host_name()
+            && self.path == other.path
+            && self.x_real_ip == other.x_real_ip
+    }
+}
+
+impl Eq for RouteRequest<'_> {}
+
 impl<'a> RouteRequest<'a> {
     /// From a raw `Host` header value: lower-cased (ASCII) and stripped of its port, like
-    /// `HttpServerRequest::host_name`. Tornado uses `127.0.0.1` when the header is missing.
+    /// `HttpServerRequest::host_name` (worked out when a router first asks for it). Tornado
+    /// uses `127.0.0.1` when the header is missing.
     ///
     /// ```
     /// use tornado::web::routing::RouteRequest;
     /// assert_eq!(RouteRequest::new("[::1]:80", "/").host_name(), "[::1]");
     /// ```
     pub fn new(host: &'a str, path: &'a str) -> Self {
+        RouteRequest {
+            host,
+            host_name: OnceCell::new(),
+            path,
+            x_real_ip: false,
+        }
+    }
+
+    /// `host` lower-cased (ASCII) and without its port.
+    fn host_name_of(host: &'a str) -> Cow<'a, str> {
         // The common case — a lower-case name, maybe with a port — borrows. One pass finds
         // out whether the host is plain and where its port starts.
         let mut plain = true;
@@ -161,15 +196,10 @@ impl<'a> RouteRequest<'a> {
                     i > 0 && !port.is_empty() && port.iter().all(u8::is_ascii_digit)
                 }
             };
-        let host_name = if fast {
+        if fast {
             Cow::Borrowed(&host[..colon.unwrap_or(host.len())])
         } else {
             Cow::Owned(split_host_and_port(&host.to_ascii_lowercase()).0)
-        };
-        RouteRequest {
-            host_name,
-            path,
-            x_real_ip: false,
         }
     }
 
@@ -181,7 +211,8 @@ impl<'a> RouteRequest<'a> {
     /// ```
     pub fn from_host_name(host_name: &'a str, path: &'a str) -> Self {
         RouteRequest {
-            host_name: Cow::Borrowed(host_name),
+            host: host_name,
+            host_name: OnceCell::from(Cow::Borrowed(host_name)),
             path,
             x_real_ip: false,
         }
@@ -199,7 +230,8 @@ impl<'a> RouteRequest<'a> {
     /// ```
     pub fn from_request(request: &'a HttpServerRequest) -> Self {
         RouteRequest {
-            host_name: Cow::Borrowed(&request.host_name),
+            host: &request.host_name,
+            host_name: OnceCell::from(Cow::Borrowed(&*request.host_name)),
             path: &request.path,
             x_real_ip: request.headers.contains("X-Real-Ip"),
         }
@@ -223,7 +255,7 @@ impl<'a> RouteRequest<'a> {
     /// assert_eq!(RouteRequest::new("A.B", "/").host_name(), "a.b");
     /// ```
     pub fn host_name(&self) -> &str {
-        &self.host_name
+        self.host_name.get_or_init(|| Self::host_name_of(self.host))
     }
 
     /// The path, still percent-encoded.
