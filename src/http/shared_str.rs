@@ -7,12 +7,14 @@ use std::hash::{Hash, Hasher};
 use std::ops::{Deref, Range};
 use std::sync::Arc;
 
-/// An immutable UTF-8 string that is cheap to clone: a literal, an owned `String`, or a slice
-/// of a shared buffer.
+/// An immutable UTF-8 string that is cheap to clone: a literal, a short string kept inline
+/// (up to 22 bytes), an owned `String`, or a slice of a shared buffer.
 ///
-/// The server copies each request head into one buffer and hands out the method, target,
-/// path, query, host and header values as slices of it, so a request costs one allocation for
-/// all of its text instead of one per string. Cloning a slice bumps a reference count.
+/// The server keeps a request's short strings (the method, most targets and paths, `Host`,
+/// the client's IP) inline, and copies the head once into one shared buffer when a longer
+/// string needs it, handing out slices of it; so a request costs at most one allocation for all
+/// of its text instead of one per string. Cloning a slice bumps a reference count; cloning an
+/// inline string copies it.
 ///
 /// It dereferences to `str` and compares with `str`, `&str` and `String`, so most code treats
 /// it as a string without noticing; `to_string()` (or `String::from`) gives an owned copy.
@@ -52,7 +54,7 @@ enum Repr {
 
 /// The longest string kept inline by [`SharedStr::copy_from_str`]; the enum stays as big as its
 /// largest other variant.
-const INLINE_CAP: usize = 22;
+pub(crate) const INLINE_CAP: usize = 22;
 
 impl SharedStr {
     /// A copy of `s`: kept inline, without allocating, when it is short (up to 22 bytes).
@@ -112,12 +114,14 @@ impl SharedStr {
     }
 
     /// A part of this string (byte offsets), or `None` when the range is out of bounds or not
-    /// on character boundaries, as `str::get`. A part of a shared string shares its buffer.
+    /// on character boundaries, as `str::get`. A part of a shared string shares its buffer,
+    /// unless it is short enough to be copied inline (cheaper than counting a reference).
     pub fn get(&self, range: Range<usize>) -> Option<SharedStr> {
         let part = self.as_str().get(range.clone())?;
         Some(match &self.0 {
             Repr::Static(s) => SharedStr(Repr::Static(&s[range])),
             Repr::Inline { .. } | Repr::Owned(_) => Self::copy_from_str(part),
+            Repr::Slice { .. } if part.len() <= INLINE_CAP => Self::copy_from_str(part),
             Repr::Slice { buf, start, .. } => SharedStr(Repr::Slice {
                 buf: buf.clone(),
                 // In range: `part` lies within a slice whose offsets fit in `u32`.
@@ -346,16 +350,18 @@ mod tests {
     }
 
     #[test]
-    fn slices_share_the_buffer() {
-        let whole = shared("GET /index.html HTTP/1.1");
-        let uri = whole.slice(4..15);
-        assert_eq!(uri, "/index.html");
+    fn long_slices_share_the_buffer_and_short_ones_are_copied() {
+        let whole = shared("GET /a/rather/long/index.html HTTP/1.1");
+        let uri = whole.slice(4..29);
+        assert_eq!(uri, "/a/rather/long/index.html");
         let Repr::Slice { buf, .. } = &uri.0 else {
-            panic!("a slice of a shared buffer is shared");
+            panic!("a long slice of a shared buffer is shared");
         };
         assert_eq!(Arc::strong_count(buf), 2);
         let path = uri.slice_ref(uri.split('.').next().unwrap()).unwrap();
-        assert_eq!(path, "/index");
+        assert_eq!(path, "/a/rather/long/index");
+        assert!(matches!(path.0, Repr::Inline { .. }), "short: copied");
+        assert_eq!(Arc::strong_count(buf), 2);
         assert!(uri.slice_ref("elsewhere").is_none());
         assert!(uri.get(5..50).is_none());
     }

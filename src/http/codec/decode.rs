@@ -1,5 +1,6 @@
 //! The request decoder.
 
+use std::cell::OnceCell;
 use std::io::{self, Write};
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ use tokio_util::codec::Decoder;
 use super::chunked::{Chunk, ChunkedDecoder};
 use super::{BodyLength, CodecLimits, DecodeError, RequestHead, Version};
 use crate::http::headers::{is_token_byte, latin1_to_string, trim_ows};
+use crate::http::shared_str::INLINE_CAP;
 use crate::http::{HttpHeaders, SharedStr};
 
 /// One step of a decoded request.
@@ -309,16 +311,23 @@ fn parse_request_head(
             if req.headers.len() > limits.max_headers {
                 return Err(too_many_headers(limits));
             }
-            // The whole head is copied once into a shared buffer and every string of the
-            // request is a slice of it. A head that is not UTF-8 (ISO-8859-1 bytes in a
-            // header value) gets owned strings instead.
-            let text = std::str::from_utf8(raw)
-                .ok()
-                .map(|t| SharedStr::from(Arc::<str>::from(t)));
+            // Short strings (the method, most targets, `Host`) are copied inline; for longer
+            // ones the whole head is copied once into a shared buffer, made when the first
+            // needs it, and they are slices of it. A head that is not UTF-8 (ISO-8859-1 bytes
+            // in a header value) gets owned strings instead.
+            let utf8 = std::str::from_utf8(raw).ok();
+            let shared: OnceCell<SharedStr> = OnceCell::new();
             // Every piece httparse returns lies inside `raw`; `get` refuses anything else.
             let part = |p: &[u8]| -> Option<SharedStr> {
                 let offset = (p.as_ptr() as usize).checked_sub(raw.as_ptr() as usize)?;
-                text.as_ref()?.get(offset..offset + p.len())
+                let range = offset..offset + p.len();
+                let text = utf8?;
+                if p.len() <= INLINE_CAP {
+                    return text.get(range).map(SharedStr::copy_from_str);
+                }
+                shared
+                    .get_or_init(|| SharedStr::from(Arc::<str>::from(text)))
+                    .get(range)
             };
             let method = req.method.unwrap_or_default();
             let method = part(method.as_bytes()).unwrap_or_else(|| method.to_owned().into());

@@ -185,8 +185,7 @@ struct Busy {
 struct Driver {
     io: ServerStream,
     info: ConnectionInfo,
-    /// The peer's IP as text, formatted once per connection.
-    /// Shared, so each request's `remote_ip` is a reference count, not a copy.
+    /// The peer's IP as text, formatted once per connection and cloned into each request.
     peer_ip: SharedStr,
     params: Rc<ConnParams>,
     shared: SharedRef,
@@ -215,7 +214,16 @@ impl Driver {
     ) -> Self {
         let decoder = RequestDecoder::new(params.settings.codec_limits());
         let peer_ip = match info.peer_addr {
-            Some(a) => SharedStr::from(std::sync::Arc::<str>::from(a.ip().to_string())),
+            // IPv4 and short IPv6 addresses are inline (each request copies 32 bytes rather
+            // than counting a reference); longer ones are shared.
+            Some(a) => {
+                let ip = a.ip().to_string();
+                if ip.len() <= crate::http::shared_str::INLINE_CAP {
+                    SharedStr::copy_from_str(&ip)
+                } else {
+                    SharedStr::from(std::sync::Arc::<str>::from(ip))
+                }
+            }
             None => SharedStr::from_static("0.0.0.0"),
         };
         Driver {
