@@ -202,17 +202,14 @@ pub fn split_host_and_port(netloc: &str) -> (String, Option<u16>) {
 pub(crate) fn split_host_and_port_str(netloc: &str) -> (&str, Option<u16>) {
     if let Some(colon) = netloc.bytes().rposition(|b| b == b':') {
         let (host, digits) = (&netloc[..colon], &netloc[colon + 1..]);
-        if !host.is_empty() && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-            let trimmed = digits.trim_start_matches('0');
-            let port = if trimmed.is_empty() {
-                Some(0)
-            } else if trimmed.len() <= 5 {
-                trimmed.parse::<u16>().ok()
-            } else {
-                None
-            };
+        if !host.is_empty() && !digits.is_empty() {
+            // Digits only, any number of leading zeros, at most 65535.
+            let port = digits.bytes().try_fold(0u32, |n, b| {
+                let n = n * 10 + u32::from(b.wrapping_sub(b'0'));
+                (b.is_ascii_digit() && n <= u32::from(u16::MAX)).then_some(n)
+            });
             if let Some(port) = port {
-                return (host, Some(port));
+                return (host, u16::try_from(port).ok());
             }
         }
     }
@@ -246,5 +243,17 @@ mod tests {
         );
         assert_eq!(split_host_and_port("\u{e9}:1"), ("\u{e9}".into(), Some(1)));
         assert_eq!(split_host_and_port("h:\u{661}"), ("h:\u{661}".into(), None));
+        for (netloc, host, port) in [
+            ("h:65535", "h", Some(65535)),
+            ("h:065535", "h", Some(65535)),
+            ("h:65536", "h:65536", None),
+            ("h:99999999999999999999", "h:99999999999999999999", None),
+            ("h:", "h:", None),
+            ("h:8a", "h:8a", None),
+            (":80", ":80", None),
+            ("[::1]:8080", "[::1]", Some(8080)),
+        ] {
+            assert_eq!(split_host_and_port_str(netloc), (host, port), "{netloc}");
+        }
     }
 }
