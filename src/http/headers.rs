@@ -587,12 +587,15 @@ mod tests {
         assert_eq!(checked(&h), [false, true, true, false, true]);
         assert_eq!(h.get("Content-Type"), Some("text/plain"));
         // Equality ignores the flag.
-        let mut other = HttpHeaders::new();
-        other.add("Content-Type", "text/plain");
-        other.add("Etag", "\"x\"");
-        other.add("X-A", "4");
-        other.add("X-B", "2");
-        other.add("X-C", "3");
+        let other: HttpHeaders = [
+            ("Content-Type", "text/plain"),
+            ("Etag", "\"x\""),
+            ("X-A", "4"),
+            ("X-B", "2"),
+            ("X-C", "3"),
+        ]
+        .into_iter()
+        .collect();
         assert_eq!(h, other);
     }
 

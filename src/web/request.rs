@@ -302,11 +302,16 @@ impl RequestContext {
         let bad_name = name.is_empty() || !name.bytes().all(crate::http::headers::is_token_byte);
         let bad_value = !crate::http::headers::is_value(value.as_bytes());
         if bad_name || bad_value {
-            self.header_error = Some(format!("Unsafe header {name:?}: {value:?}"));
+            self.refuse_header(name, value);
             false
         } else {
             true
         }
+    }
+
+    /// Remembers a header that cannot be sent: the response becomes a `500`.
+    fn refuse_header(&mut self, name: &str, value: &str) {
+        self.header_error = Some(format!("Unsafe header {name:?}: {value:?}"));
     }
 
     /// Sets a response header, replacing earlier values. A value with CR, LF or another control
@@ -326,7 +331,7 @@ impl RequestContext {
         if crate::http::headers::is_value(value.as_bytes()) {
             self.headers.set_static(name, value);
         } else {
-            self.header_error = Some(format!("Unsafe header {name:?}: {:?}", value.as_str()));
+            self.refuse_header(name, &value);
         }
     }
 
