@@ -705,13 +705,13 @@ impl StaticFiles for CdnStatic {
     }
     fn get_content(
         &self,
-        absolute_path: &Path,
+        file: &StaticFile,
         start: u64,
         end: u64,
         _chunk_size: usize,
     ) -> std::io::Result<ContentStream> {
         // One byte per piece, to show a custom stream.
-        tornado::web::static_files::file_content(absolute_path, start, end, 1)
+        tornado::web::static_files::file_content(&file.path, start, end, 1)
     }
 }
 

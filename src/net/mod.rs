@@ -4,6 +4,7 @@ mod error;
 mod iostream;
 pub(crate) mod netutil;
 mod resolver;
+mod sendfile;
 mod stream;
 mod tcpclient;
 mod tcpserver;

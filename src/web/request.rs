@@ -484,6 +484,41 @@ impl RequestContext {
         Ok(())
     }
 
+    /// Sends `len` bytes of `file` from `offset` as the rest of the body, through the
+    /// kernel's zero-copy path (`sendfile`) when the connection and the response allow it:
+    /// plain TCP, a `Content-Length` already set to cover them, no output transform that
+    /// changes the body (a gzipped response does). The head goes out first if it has not.
+    ///
+    /// `Ok(true)`: the bytes are queued (they leave as the client takes them; HEAD sends
+    /// none). `Ok(false)`: they must be written the usual way; nothing of the body was sent,
+    /// though the head may have been (on a connection that cannot send files, such as TLS).
+    pub(crate) fn send_file(
+        &mut self,
+        file: &Arc<std::fs::File>,
+        offset: u64,
+        len: u64,
+    ) -> Result<bool> {
+        if self.finished || self.buffer.len() > 0 {
+            return Ok(false);
+        }
+        if !self.headers_written && !self.headers.contains("Content-Length") {
+            return Ok(false);
+        }
+        if !self.writer()?.can_send_file() {
+            return Ok(false);
+        }
+        let (status, headers) = (self.status, &self.headers);
+        if !self
+            .transforms
+            .iter()
+            .all(|t| t.passes_body_through(status, headers))
+        {
+            return Ok(false);
+        }
+        self.write_out(false)?;
+        Ok(self.writer()?.send_file(file, offset, len)?)
+    }
+
     /// Finishes the response: adds `Etag` (and answers `304` when the client has it), sets
     /// `Content-Length` when the whole body is known, and sends everything.
     pub fn finish(&mut self) -> Result {

@@ -83,6 +83,18 @@ pub trait OutputTransform: Send {
         let _ = finishing;
         chunk
     }
+
+    /// `true` when a response with this status and these headers, whose body comes in
+    /// several pieces, would leave this transform unchanged: the head and every piece (asked
+    /// before the first chunk, or after it). It lets the framework send a body without passing
+    /// it through the transform: a static file straight from the kernel (`sendfile`), for
+    /// instance.
+    ///
+    /// Default: `false`, which is always safe.
+    fn passes_body_through(&self, status: u16, headers: &HttpHeaders) -> bool {
+        let _ = (status, headers);
+        false
+    }
 }
 
 /// Creates an [`OutputTransform`] for each request (Tornado instantiates the transform class
@@ -305,6 +317,27 @@ impl GzipContentEncoding {
         ctype.starts_with("text/") || Self::CONTENT_TYPES.contains(&ctype)
     }
 
+    /// Whether a response starting with this status, these headers and a first piece of
+    /// `first_len` bytes (the whole body when `finishing`) is compressed.
+    fn compresses(
+        client_accepts_gzip: bool,
+        status: u16,
+        headers: &HttpHeaders,
+        finishing: bool,
+        first_len: usize,
+    ) -> bool {
+        client_accepts_gzip
+            && !status_forbids_body(status)
+            && status != 206
+            && (!finishing || first_len >= Self::MIN_LENGTH)
+            && !headers.contains("Content-Encoding")
+            && {
+                let ctype = headers.get_joined("Content-Type").unwrap_or_default();
+                let media_type = ctype.split(';').next().unwrap_or_default();
+                Self::is_compressible_type(media_type)
+            }
+    }
+
     /// `true` once the transform has decided to compress this response (after the first
     /// chunk), including after the last chunk.
     #[must_use]
@@ -341,17 +374,13 @@ impl OutputTransform for GzipContentEncoding {
             return self.transform_chunk(chunk, finishing);
         };
         add_vary_accept_encoding(headers);
-        let compress = client_accepts_gzip
-            && !status_forbids_body(*status)
-            && *status != 206
-            && (!finishing || chunk.len() >= Self::MIN_LENGTH)
-            && !headers.contains("Content-Encoding")
-            && {
-                let ctype = headers.get_joined("Content-Type").unwrap_or_default();
-                let media_type = ctype.split(';').next().unwrap_or_default();
-                Self::is_compressible_type(media_type)
-            };
-        if !compress {
+        if !Self::compresses(
+            client_accepts_gzip,
+            *status,
+            headers,
+            finishing,
+            chunk.len(),
+        ) {
             self.state = GzipState::Identity;
             return chunk;
         }
@@ -398,6 +427,16 @@ impl OutputTransform for GzipContentEncoding {
                 }
                 Bytes::new()
             }
+        }
+    }
+
+    fn passes_body_through(&self, status: u16, headers: &HttpHeaders) -> bool {
+        match self.state {
+            GzipState::Undecided {
+                client_accepts_gzip,
+            } => !Self::compresses(client_accepts_gzip, status, headers, false, 0),
+            GzipState::Identity => true,
+            GzipState::Compressing(_) | GzipState::Finished => false,
         }
     }
 }

@@ -23,6 +23,18 @@ pub enum ResponseItem {
     End,
 }
 
+/// What to do with body bytes sent outside the encoder; see
+/// [`ResponseEncoder::encode_external`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum External {
+    /// Send them as they are, after the encoded output.
+    Send,
+    /// The response has no body: drop them.
+    Skip,
+    /// The framing needs them encoded: write them through the encoder instead.
+    Copy,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Framing {
     /// No response in progress.
@@ -249,11 +261,7 @@ impl ResponseEncoder {
                 if *head_request || data.is_empty() {
                     Ok(())
                 } else {
-                    Err(EncodeError::OutOfOrder(if *status == 304 {
-                        "body data in a 304 response"
-                    } else {
-                        "body data in a response that cannot have a body"
-                    }))
+                    Err(no_body_error(*status))
                 }
             }
             Framing::Length { declared, written } => {
@@ -274,6 +282,35 @@ impl ResponseEncoder {
         }
     }
 
+    /// Accounts for `len` body bytes that the caller sends itself, straight after what this
+    /// encoder has written (the connection's `sendfile` path). Only a length-delimited body
+    /// can take them as they are ([`External::Send`]); a response without a body (HEAD)
+    /// takes nothing ([`External::Skip`]); chunked and close-delimited bodies need the bytes
+    /// encoded ([`External::Copy`]: nothing is counted, write them with
+    /// [`encode_data`](Self::encode_data)).
+    pub(crate) fn encode_external(&mut self, len: u64) -> Result<External, EncodeError> {
+        match &mut self.framing {
+            Framing::Length { declared, written } => {
+                let total = *written + len;
+                if total > *declared {
+                    self.keep_alive = false;
+                    return Err(EncodeError::TooMuchData {
+                        declared: *declared,
+                    });
+                }
+                *written = total;
+                Ok(External::Send)
+            }
+            Framing::NoBody { .. } | Framing::Idle if len == 0 => Ok(External::Skip),
+            Framing::NoBody {
+                head_request: true, ..
+            } => Ok(External::Skip),
+            Framing::Idle => Err(EncodeError::OutOfOrder("body data before the head")),
+            Framing::NoBody { status, .. } => Err(no_body_error(*status)),
+            Framing::Chunked | Framing::UntilClose => Ok(External::Copy),
+        }
+    }
+
     /// Ends the response. A length-delimited response that is short is an error, and the
     /// connection must close ([`keep_alive`](Self::keep_alive) turns false).
     pub fn encode_end(&mut self, dst: &mut BytesMut) -> Result<(), EncodeError> {
@@ -291,6 +328,14 @@ impl ResponseEncoder {
             _ => Ok(()),
         }
     }
+}
+
+fn no_body_error(status: u16) -> EncodeError {
+    EncodeError::OutOfOrder(if status == 304 {
+        "body data in a 304 response"
+    } else {
+        "body data in a response that cannot have a body"
+    })
 }
 
 // Pieces shared with the client's request encoder (`codec/client/encode.rs`).

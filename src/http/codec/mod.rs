@@ -46,6 +46,7 @@ pub use client::{
     ResponsePart,
 };
 pub use decode::{RequestDecoder, RequestItem};
+pub(crate) use encode::External;
 pub use encode::{ResponseEncoder, ResponseItem};
 pub use error::{DecodeError, EncodeError};
 pub use status::reason_phrase;

@@ -226,6 +226,7 @@ impl Driver {
             }
             None => SharedStr::from_static("0.0.0.0"),
         };
+        shared.borrow_mut().can_send_file = io.can_send_file();
         Driver {
             io,
             info,
@@ -581,19 +582,49 @@ impl Driver {
         }
     }
 
-    /// Writes buffered output. `Ok(true)` if some was written.
+    /// Writes buffered output, and the file bytes queued between it, in order. `Ok(true)` if
+    /// some was written.
     fn poll_write_out(&mut self, cx: &mut TaskContext<'_>) -> Result<bool, ()> {
         let mut wrote = false;
         loop {
-            let mut s = self.shared.borrow_mut();
-            if s.out.is_empty() {
-                self.write_stalled_since = None;
-                return Ok(wrote);
-            }
-            match Pin::new(&mut self.io).poll_write(cx, &s.out) {
+            let mut guard = self.shared.borrow_mut();
+            let s = &mut *guard;
+            let polled = match s.files.front_mut() {
+                None if s.out.is_empty() => {
+                    self.write_stalled_since = None;
+                    return Ok(wrote);
+                }
+                None => Pin::new(&mut self.io).poll_write(cx, &s.out),
+                // A head before file bytes: let the kernel send both in the same segments.
+                Some(f) if f.after > 0 => self.io.poll_write_more(cx, &s.out[..f.after]),
+                Some(f) => {
+                    let count = usize::try_from(f.remaining).unwrap_or(usize::MAX);
+                    match self.io.poll_send_file(cx, &f.file, &mut f.offset, count) {
+                        Poll::Ready(Ok(0)) => {
+                            // The response promised bytes the file no longer has.
+                            tracing::warn!(target: "tornado.general", "a file became shorter while it was being sent");
+                            return Err(());
+                        }
+                        Poll::Ready(Ok(n)) => {
+                            f.remaining -= n as u64;
+                            if f.remaining == 0 {
+                                s.files.pop_front();
+                            }
+                            wrote = true;
+                            self.write_stalled_since = None;
+                            continue;
+                        }
+                        other => other,
+                    }
+                }
+            };
+            match polled {
                 Poll::Ready(Ok(0)) => return Err(()),
                 Poll::Ready(Ok(n)) => {
                     s.out.advance(n);
+                    if let Some(f) = s.files.front_mut() {
+                        f.after -= n;
+                    }
                     wrote = true;
                     self.write_stalled_since = None;
                 }
@@ -614,7 +645,7 @@ impl Driver {
     fn mark_closed(&mut self) {
         let mut s = self.shared.borrow_mut();
         s.closed = true;
-        s.out.clear();
+        s.clear_output();
         s.wake_waiters();
     }
 
@@ -683,7 +714,7 @@ impl Driver {
             // 1. Everything that needs no I/O: decode, run handlers. Pipelined requests are
             //    all answered before the batch of responses is written.
             let progressed = self.step(cx);
-            let buffered = self.shared.borrow().out.len();
+            let buffered = self.shared.borrow().buffered();
             if progressed && buffered < self.settings().write_high_water {
                 continue;
             }
@@ -705,12 +736,12 @@ impl Driver {
                 Ok(wrote) => {
                     if wrote {
                         let mut s = self.shared.borrow_mut();
-                        if s.upgrade_requested && s.out.is_empty() {
+                        if s.upgrade_requested && s.buffered() == 0 {
                             drop(s);
                             self.upgrading = true;
                             return Poll::Ready(());
                         }
-                        if s.out.len() <= s.write_low_water && before > s.write_low_water {
+                        if s.buffered() <= s.write_low_water && before > s.write_low_water {
                             s.wake_waiters();
                             drop(s);
                             if matches!(self.phase, Phase::Busy(_)) {
@@ -721,7 +752,7 @@ impl Driver {
                 }
             }
             if let Phase::Closing = self.phase {
-                if self.shared.borrow().out.is_empty() || self.shut_down {
+                if self.shared.borrow().buffered() == 0 || self.shut_down {
                     if !self.shut_down {
                         let _ = Pin::new(&mut self.io).poll_shutdown(cx);
                     }

@@ -11,7 +11,7 @@ use std::time::{Instant, SystemTime};
 use bytes::{Bytes, BytesMut};
 use futures_util::future::LocalBoxFuture;
 
-use crate::http::codec::{EncodeError, RequestHead, ResponseHead};
+use crate::http::codec::{EncodeError, External, RequestHead, ResponseHead};
 use crate::http::SharedStr;
 
 use super::shared::SharedRef;
@@ -318,7 +318,7 @@ impl ResponseWriter {
         if s.shutdown {
             ctx.keep_alive = false;
         }
-        let was_empty = s.out.is_empty();
+        let was_empty = s.buffered() == 0;
         s.encoder.encode_head(head, ctx, &mut s.out)?;
         if (100..200).contains(&head.status) {
             return Ok(());
@@ -335,12 +335,61 @@ impl ResponseWriter {
         let mut s = self.shared.borrow_mut();
         self.check(&s)?;
         let s = &mut *s;
-        let was_empty = s.out.is_empty();
+        let was_empty = s.buffered() == 0;
         s.encoder.encode_data(data, &mut s.out)?;
         if was_empty && !s.out.is_empty() {
             s.wake_driver();
         }
         Ok(())
+    }
+
+    /// `true` when this connection can take file bytes from the kernel
+    /// ([`send_file`](Self::send_file)): plain TCP or a Unix socket, on Linux.
+    pub fn can_send_file(&self) -> bool {
+        self.shared.borrow().can_send_file
+    }
+
+    /// Sends `len` bytes of `file`, from `offset` on, as the next piece of the body, letting
+    /// the kernel copy them from the file to the socket (`sendfile`) instead of through a
+    /// buffer. The file's own position is neither used nor moved.
+    ///
+    /// This works for a body with a `Content-Length` on a plain TCP or Unix socket on Linux;
+    /// the bytes are queued after what is already written and sent as the client takes them
+    /// ([`flush`](Self::flush) waits for them too). `Ok(true)`: queued (or, for a response
+    /// that has no body, such as HEAD's, nothing to send). `Ok(false)`: this connection cannot
+    /// take file bytes as they are (TLS, a chunked or close-delimited body, another system);
+    /// nothing was written, so read the bytes and [`write`](Self::write) them.
+    ///
+    /// A file that turns out shorter than promised closes the connection when its end is
+    /// reached, since the response cannot be completed.
+    pub fn send_file(
+        &mut self,
+        file: &std::sync::Arc<std::fs::File>,
+        offset: u64,
+        len: u64,
+    ) -> Result<bool, WriteError> {
+        /// Files queued at once on one connection (pipelined responses); more are copied.
+        const MAX_QUEUED: usize = 64;
+        let mut s = self.shared.borrow_mut();
+        self.check(&s)?;
+        let s = &mut *s;
+        if !s.can_send_file || s.files.len() >= MAX_QUEUED {
+            return Ok(false);
+        }
+        match s.encoder.encode_external(len)? {
+            External::Copy => Ok(false),
+            External::Skip => Ok(true),
+            External::Send => {
+                if len > 0 {
+                    let was_empty = s.buffered() == 0;
+                    s.queue_file(file.clone(), offset, len);
+                    if was_empty {
+                        s.wake_driver();
+                    }
+                }
+                Ok(true)
+            }
+        }
     }
 
     /// Ends the response.
@@ -404,7 +453,7 @@ impl ResponseWriter {
     pub fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), WriteError>> {
         let mut s = self.shared.borrow_mut();
         self.check(&s)?;
-        if s.out.len() <= s.write_low_water {
+        if s.buffered() <= s.write_low_water {
             return Poll::Ready(Ok(()));
         }
         s.add_waiter(cx.waker());

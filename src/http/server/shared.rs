@@ -2,7 +2,10 @@
 //! writer). Everything here lives on the connection's worker thread.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::fs::File;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::task::Waker;
 
 use bytes::{Bytes, BytesMut};
@@ -17,6 +20,10 @@ pub(crate) type SharedRef = Rc<RefCell<Shared>>;
 pub(crate) struct Shared {
     /// Encoded output not yet written to the socket.
     pub(crate) out: BytesMut,
+    /// File bytes the kernel sends itself (`sendfile`), each after a stretch of `out`.
+    pub(crate) files: VecDeque<FileOut>,
+    /// The socket can take file bytes from the kernel (`sendfile`): plain TCP or Unix.
+    pub(crate) can_send_file: bool,
     pub(crate) encoder: ResponseEncoder,
     /// Request sequence number; handles of earlier requests are stale.
     pub(crate) seq: u64,
@@ -62,6 +69,8 @@ impl Shared {
     pub(crate) fn new(high: usize, low: usize) -> Self {
         Shared {
             out: BytesMut::with_capacity(8192),
+            files: VecDeque::new(),
+            can_send_file: false,
             encoder: ResponseEncoder::new(),
             seq: 0,
             ctx: ResponseContext {
@@ -108,6 +117,31 @@ impl Shared {
         self.max_body_override = None;
     }
 
+    /// Output not yet written: the encoded bytes plus the file bytes queued to follow them.
+    pub(crate) fn buffered(&self) -> usize {
+        let files = self.files.iter().map(|f| f.remaining).sum::<u64>();
+        self.out
+            .len()
+            .saturating_add(usize::try_from(files).unwrap_or(usize::MAX))
+    }
+
+    /// Queues `len` bytes of `file` from `offset` on, to be sent after everything in `out` now.
+    pub(crate) fn queue_file(&mut self, file: Arc<File>, offset: u64, len: u64) {
+        let before = self.files.iter().map(|f| f.after).sum::<usize>();
+        self.files.push_back(FileOut {
+            after: self.out.len() - before,
+            file,
+            offset,
+            remaining: len,
+        });
+    }
+
+    /// Drops all unwritten output.
+    pub(crate) fn clear_output(&mut self) {
+        self.out.clear();
+        self.files.clear();
+    }
+
     /// Wakes the driver, unless it is the one running now.
     pub(crate) fn wake_driver(&mut self) {
         if !self.driver_polling {
@@ -129,4 +163,15 @@ impl Shared {
             self.waiters.push(waker.clone());
         }
     }
+}
+
+/// A stretch of a file queued for the socket; see [`Shared::queue_file`].
+#[derive(Debug)]
+pub(crate) struct FileOut {
+    /// How many bytes of `out` go before this file (counted from the previous queued file).
+    pub(crate) after: usize,
+    pub(crate) file: Arc<File>,
+    /// Where in the file the next byte comes from.
+    pub(crate) offset: u64,
+    pub(crate) remaining: u64,
 }

@@ -2,9 +2,10 @@
 //! `chunk_size` pieces read from the file as the response is sent, never the whole file at once.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io;
 use std::path::Path;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::{Bytes, BytesMut};
@@ -13,7 +14,85 @@ use futures_core::Stream;
 /// The body of a static response, piece by piece; see
 /// [`StaticFiles::get_content`](super::StaticFiles::get_content). The handler sends each piece
 /// and waits for the client to take it before asking for the next one.
-pub type ContentStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>>>>;
+///
+/// Content made by [`file_content`] or [`StaticFile::content`](super::StaticFile::content)
+/// knows which file it reads, so the handler can let the kernel send it (`sendfile`) on a
+/// plain TCP connection instead of reading it; any other stream is wrapped with
+/// [`ContentStream::new`]:
+///
+/// ```
+/// use bytes::Bytes;
+/// use tornado::web::static_files::ContentStream;
+///
+/// let pieces = vec![Ok(Bytes::from_static(b"hello, ")), Ok(Bytes::from_static(b"world"))];
+/// let content = ContentStream::new(futures_util::stream::iter(pieces));
+/// # let _ = content;
+/// ```
+pub struct ContentStream {
+    inner: Inner,
+}
+
+enum Inner {
+    File(FileChunks),
+    Other(Pin<Box<dyn Stream<Item = io::Result<Bytes>>>>),
+}
+
+impl ContentStream {
+    /// Content from any stream of pieces.
+    pub fn new(stream: impl Stream<Item = io::Result<Bytes>> + 'static) -> Self {
+        ContentStream {
+            inner: Inner::Other(Box::pin(stream)),
+        }
+    }
+
+    /// Bytes `start..end` of an open file, read in pieces of at most `chunk_size`.
+    pub(crate) fn from_file(file: Arc<File>, start: u64, end: u64, chunk_size: usize) -> Self {
+        ContentStream {
+            inner: Inner::File(FileChunks {
+                file,
+                position: start,
+                remaining: end.saturating_sub(start),
+                chunk_size: chunk_size.max(1),
+                buf: BytesMut::new(),
+            }),
+        }
+    }
+
+    /// The file, offset and length still to send, when the content is a stretch of a file
+    /// that nothing has been read from yet.
+    pub(crate) fn untouched_file(&self) -> Option<(&Arc<File>, u64, u64)> {
+        match &self.inner {
+            Inner::File(f) if f.buf.capacity() == 0 => Some((&f.file, f.position, f.remaining)),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Debug for ContentStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.inner {
+            Inner::File(c) => f
+                .debug_struct("ContentStream")
+                .field("position", &c.position)
+                .field("remaining", &c.remaining)
+                .finish_non_exhaustive(),
+            Inner::Other(_) => f.write_str("ContentStream(..)"),
+        }
+    }
+}
+
+impl Stream for ContentStream {
+    type Item = io::Result<Bytes>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        match &mut self.get_mut().inner {
+            // Reads from a local file are short and served from the page cache in the common
+            // case; like Tornado, the read happens on the connection's thread.
+            Inner::File(f) => Poll::Ready(f.read_piece().transpose()),
+            Inner::Other(s) => s.as_mut().poll_next(cx),
+        }
+    }
+}
 
 /// The `Content-Type` of a file, guessed from its name as Tornado's `get_content_type` does,
 /// with a charset for text.
@@ -69,21 +148,20 @@ pub fn file_content(
     end: u64,
     chunk_size: usize,
 ) -> io::Result<ContentStream> {
-    let mut file = File::open(path)?;
-    if start > 0 {
-        file.seek(SeekFrom::Start(start))?;
-    }
-    Ok(Box::pin(FileChunks {
-        file,
-        remaining: end.saturating_sub(start),
-        chunk_size: chunk_size.max(1),
-        buf: BytesMut::new(),
-    }))
+    let file = File::open(path)?;
+    Ok(ContentStream::from_file(
+        Arc::new(file),
+        start,
+        end,
+        chunk_size,
+    ))
 }
 
-/// The stream [`file_content`] returns.
+/// The pieces of a stretch of a file.
 struct FileChunks {
-    file: File,
+    file: Arc<File>,
+    /// Where the next piece starts (reads do not use or move the file's own position).
+    position: u64,
     remaining: u64,
     chunk_size: usize,
     buf: BytesMut,
@@ -102,9 +180,12 @@ impl FileChunks {
         self.buf.resize(want, 0);
         let mut filled = 0;
         while filled < want {
-            match self.file.read(&mut self.buf[filled..want]) {
+            match read_at(&self.file, &mut self.buf[filled..want], self.position) {
                 Ok(0) => break,
-                Ok(n) => filled += n,
+                Ok(n) => {
+                    filled += n;
+                    self.position += n as u64;
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
@@ -122,14 +203,16 @@ impl FileChunks {
     }
 }
 
-impl Stream for FileChunks {
-    type Item = io::Result<Bytes>;
+/// Reads at `offset` without moving the file's position (`pread` on Unix).
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, offset)
+}
 
-    fn poll_next(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        // Reads from a local file are short and served from the page cache in the common
-        // case; like Tornado, the read happens on the connection's thread.
-        Poll::Ready(self.get_mut().read_piece().transpose())
-    }
+/// Reads at `offset` (`seek_read` on Windows moves the position, which nothing else uses).
+#[cfg(windows)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
 }
 
 #[cfg(test)]

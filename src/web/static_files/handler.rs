@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use futures_util::StreamExt;
 
 use super::range::{resolve_range, ByteRange, RangeResponse};
-use super::{DefaultStaticFiles, StaticFiles, StaticHandlerArgs};
+use super::{DefaultStaticFiles, StaticFile, StaticFiles, StaticHandlerArgs};
 use crate::http::{decimal, format_timestamp, SharedStr};
 use crate::web::etag::etag_matches;
 use crate::web::{HandlerContext, RequestContext, RequestHandler, Result};
@@ -140,10 +140,10 @@ impl StaticFileHandler {
         else {
             return Ok(());
         };
-        let (absolute, meta) = (file.path, file.metadata);
+        let (absolute, meta) = (&file.path, &file.metadata);
         let size = meta.len();
         let modified = whole_seconds(meta.modified().unwrap_or(UNIX_EPOCH));
-        let version = self.version(cx, &absolute, &meta).await;
+        let version = self.version(cx, absolute, meta).await;
 
         // Tornado's set_headers.
         cx.set_header_static("Accept-Ranges", SharedStr::from_static("bytes"));
@@ -151,7 +151,7 @@ impl StaticFileHandler {
             cx.set_header_static("Etag", format!("\"{v}\""));
         }
         cx.set_header_static("Last-Modified", format_timestamp(modified));
-        let content_type = self.hooks.get_content_type(&absolute);
+        let content_type = self.hooks.get_content_type(absolute);
         cx.set_header_static("Content-Type", content_type.clone());
         let cache_time = self
             .hooks
@@ -188,18 +188,24 @@ impl StaticFileHandler {
             SharedStr::copy_from_str(decimal(range.len(), &mut digits)),
         );
         if include_body {
-            self.send(cx, &absolute, range).await?;
+            self.send(cx, &file, range).await?;
         }
         Ok(())
     }
 
-    /// Streams `range` of the file, one piece per flush.
-    async fn send(&self, cx: &mut RequestContext, absolute: &Path, range: ByteRange) -> Result {
+    /// Sends `range` of the file: straight from the kernel when the connection and the
+    /// response allow it, otherwise streamed one piece per flush.
+    async fn send(&self, cx: &mut RequestContext, file: &StaticFile, range: ByteRange) -> Result {
         let chunk_size = self.config.args.chunk_size;
         let mut content = self
             .hooks
-            .get_content(absolute, range.start, range.end, chunk_size)
-            .map_err(|e| super::path::fs_error(absolute, &e))?;
+            .get_content(file, range.start, range.end, chunk_size)
+            .map_err(|e| super::path::fs_error(&file.path, &e))?;
+        if let Some((handle, offset, len)) = content.untouched_file() {
+            if len == range.len() && cx.send_file(handle, offset, len)? {
+                return Ok(());
+            }
+        }
         let mut sent = 0;
         while let Some(piece) = content.next().await {
             let piece = piece?;

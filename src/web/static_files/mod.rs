@@ -113,12 +113,52 @@ pub const DEFAULT_CHUNK_SIZE: usize = 64 * 1024;
 
 /// A file that may be served: what
 /// [`StaticFiles::validate_absolute_path`] returns.
+///
+/// The default validation opens the file while checking it, and keeps it open here, so that
+/// serving it needs no second lookup of the path; [`content`](Self::content) reads from that
+/// handle. One made with [`new`](Self::new) is opened when its content is asked for.
 #[derive(Debug, Clone)]
 pub struct StaticFile {
     /// Where it is.
     pub path: PathBuf,
     /// Its metadata (symbolic links followed): size and modification time for the headers.
     pub metadata: std::fs::Metadata,
+    handle: Option<Arc<std::fs::File>>,
+}
+
+impl StaticFile {
+    /// A file known by its path and metadata (for a custom
+    /// [`validate_absolute_path`](StaticFiles::validate_absolute_path)).
+    pub fn new(path: PathBuf, metadata: std::fs::Metadata) -> Self {
+        StaticFile {
+            path,
+            metadata,
+            handle: None,
+        }
+    }
+
+    /// A file already open, with the metadata read from that handle.
+    pub(crate) fn opened(path: PathBuf, file: std::fs::File, metadata: std::fs::Metadata) -> Self {
+        StaticFile {
+            path,
+            metadata,
+            handle: Some(Arc::new(file)),
+        }
+    }
+
+    /// Bytes `start..end` of the file as a stream of pieces of at most `chunk_size` (see
+    /// [`file_content`]), from the handle opened during validation when there is one.
+    pub fn content(&self, start: u64, end: u64, chunk_size: usize) -> io::Result<ContentStream> {
+        match &self.handle {
+            Some(file) => Ok(ContentStream::from_file(
+                file.clone(),
+                start,
+                end,
+                chunk_size,
+            )),
+            None => file_content(&self.path, start, end, chunk_size),
+        }
+    }
 }
 
 /// Options of a static file handler (Tornado's `static_handler_args`).
@@ -216,16 +256,19 @@ pub trait StaticFiles: Send + Sync + 'static {
         validate_absolute_path(cx, root, absolute_path, args)
     }
 
-    /// The bytes `start..end` of the file, as a stream of pieces of at most `chunk_size`.
-    /// Default: [`file_content`].
+    /// The bytes `start..end` of the file (from
+    /// [`validate_absolute_path`](Self::validate_absolute_path)), as a stream of pieces of at
+    /// most `chunk_size`. Default: [`StaticFile::content`], which reads the file opened during
+    /// validation, and which the handler sends straight from the kernel (`sendfile`) when the
+    /// connection allows it.
     fn get_content(
         &self,
-        absolute_path: &Path,
+        file: &StaticFile,
         start: u64,
         end: u64,
         chunk_size: usize,
     ) -> io::Result<ContentStream> {
-        file_content(absolute_path, start, end, chunk_size)
+        file.content(start, end, chunk_size)
     }
 
     /// The version of the file: the `?v=` of its URL and its `Etag`. Default: [`hash_file`]

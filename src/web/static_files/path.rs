@@ -125,6 +125,91 @@ fn linked_metadata(
     }
 }
 
+/// The metadata of `path` (links followed) and, when it could be opened on the way, the open
+/// file, after the same check as [`linked_metadata`].
+///
+/// On Linux the common case is one system call: `openat2` with `RESOLVE_NO_SYMLINKS` opens the
+/// path only if no component of it is a symbolic link, and then the lexical check already done
+/// is the whole answer. A path with a link anywhere (in the root's own path too) fails with
+/// `ELOOP` and goes through [`linked_metadata`], as does every path where `openat2` is not
+/// available (kernels before 5.6, sandboxes that refuse it).
+fn look_up(
+    cx: &RequestContext,
+    root: &Path,
+    path: &Path,
+    args: &StaticHandlerArgs,
+) -> Result<(Option<std::fs::File>, std::fs::Metadata)> {
+    #[cfg(target_os = "linux")]
+    match sys::open_without_links(path) {
+        Some(Ok(file)) => {
+            let meta = file.metadata().map_err(|e| fs_error(path, &e))?;
+            return Ok((Some(file), meta));
+        }
+        Some(Err(e)) => return Err(fs_error(path, &e)),
+        None => {}
+    }
+    linked_metadata(cx, root, path, args).map(|meta| (None, meta))
+}
+
+#[cfg(target_os = "linux")]
+mod sys {
+    use std::ffi::CString;
+    use std::fs::File;
+    use std::io;
+    use std::os::fd::FromRawFd;
+    use std::os::unix::ffi::OsStrExt;
+    use std::path::Path;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// Set once `openat2` turned out not to exist here.
+    static UNAVAILABLE: AtomicBool = AtomicBool::new(false);
+
+    /// Opens `path` for reading if no component of it is a symbolic link. `None` when that
+    /// cannot be told this way (a link on the way, or no `openat2`): check the slow way.
+    ///
+    /// The file is opened non-blocking and without becoming a controlling terminal, so that a
+    /// FIFO or a device under the root cannot stall or affect the server before its metadata
+    /// shows it is not a regular file.
+    pub(super) fn open_without_links(path: &Path) -> Option<io::Result<File>> {
+        if UNAVAILABLE.load(Ordering::Relaxed) {
+            return None;
+        }
+        let Ok(c_path) = CString::new(path.as_os_str().as_bytes()) else {
+            return Some(Err(io::Error::from(io::ErrorKind::NotFound)));
+        };
+        // SAFETY: `open_how` is plain data; all-zero is a valid value (no flags).
+        let mut how: libc::open_how = unsafe { std::mem::zeroed() };
+        how.flags = (libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NONBLOCK | libc::O_NOCTTY) as u64;
+        how.resolve = libc::RESOLVE_NO_SYMLINKS;
+        // SAFETY: `c_path` is a NUL-terminated string and `how` a valid `open_how` of the size
+        // passed, both alive for the duration of the call.
+        let fd = unsafe {
+            libc::syscall(
+                libc::SYS_openat2,
+                libc::AT_FDCWD,
+                c_path.as_ptr(),
+                &how as *const libc::open_how,
+                std::mem::size_of::<libc::open_how>(),
+            )
+        };
+        if fd >= 0 {
+            // SAFETY: the kernel just returned this descriptor to us and nothing else owns it.
+            return Some(Ok(unsafe { File::from_raw_fd(fd as i32) }));
+        }
+        let e = io::Error::last_os_error();
+        match e.raw_os_error() {
+            Some(libc::ELOOP) => None,
+            Some(libc::ENOSYS) => {
+                UNAVAILABLE.store(true, Ordering::Relaxed);
+                None
+            }
+            // A sandbox refusing the call, or flags this kernel does not know.
+            Some(libc::EPERM | libc::EINVAL | libc::E2BIG) => None,
+            _ => Some(Err(e)),
+        }
+    }
+}
+
 /// Tornado's `validate_absolute_path`: checks that `absolute_path` (from
 /// [`absolute_path`]) may be served from `root` and returns the file to serve with its
 /// metadata, or `None` when the response is already decided (a redirect).
@@ -169,9 +254,8 @@ pub fn validate_absolute_path(
     {
         return Err(HttpError::new(404).into());
     }
-    let meta = linked_metadata(cx, &root, absolute_path, args)?;
+    let (mut handle, mut meta) = look_up(cx, &root, absolute_path, args)?;
     let mut file = absolute_path.to_owned();
-    let mut meta = meta;
     if meta.is_dir() {
         if let Some(default) = &args.default_filename {
             let request_path = cx.request().path.clone();
@@ -185,7 +269,7 @@ pub fn validate_absolute_path(
                 return Ok(None);
             }
             file = absolute_path.join(default);
-            meta = linked_metadata(cx, &root, &file, args)?;
+            (handle, meta) = look_up(cx, &root, &file, args)?;
         }
     }
     if !meta.is_file() {
@@ -194,9 +278,9 @@ pub fn validate_absolute_path(
             .log_message(format!("{path} is not a file"))
             .into());
     }
-    Ok(Some(StaticFile {
-        path: file,
-        metadata: meta,
+    Ok(Some(match handle {
+        Some(handle) => StaticFile::opened(file, handle, meta),
+        None => StaticFile::new(file, meta),
     }))
 }
 
