@@ -146,9 +146,8 @@ enum Groups {
 /// ```
 pub struct UrlSpec<T> {
     pattern: String,
-    /// The path itself when the pattern has no regex syntax (`/`, `/about`): matched by
-    /// comparison, without running the regex.
-    literal: Option<String>,
+    /// How the pattern can be matched without running the regex, if it can.
+    plain: Plain,
     regex: Regex,
     groups: Groups,
     reverse: Option<ReverseTemplate>,
@@ -194,12 +193,10 @@ impl<T> UrlSpec<T> {
                 pattern: pattern.to_owned(),
             });
         };
-        let body = pattern.strip_suffix('$').unwrap_or(pattern);
-        let literal = (total == 0 && !body.contains(|c: char| "\\.+*?()|[]{}^$".contains(c)))
-            .then(|| body.to_owned());
+        let plain = Plain::of(pattern, &groups);
         Ok(UrlSpec {
             pattern: pattern.to_owned(),
-            literal,
+            plain,
             reverse: ReverseTemplate::parse(pattern, total),
             regex,
             groups,
@@ -261,15 +258,17 @@ impl<T> UrlSpec<T> {
     /// # Ok::<(), tornado::web::routing::RouteError>(())
     /// ```
     pub fn is_match(&self, path: &str) -> bool {
-        match &self.literal {
-            Some(literal) => literal == path,
-            None => self.regex.is_match(path),
+        match &self.plain {
+            Plain::Literal(literal) => literal == path,
+            Plain::PrefixRest(prefix) => plain_rest(prefix, path).is_some(),
+            Plain::No => self.regex.is_match(path),
         }
     }
 
-    /// `true` when the pattern is a plain path, matched by comparison.
+    /// `true` when the pattern is matched without its regex (a plain path, or a plain prefix
+    /// followed by `(.*)`).
     pub(crate) fn is_literal(&self) -> bool {
-        self.literal.is_some()
+        !matches!(self.plain, Plain::No)
     }
 
     /// Matches the whole of `path` and returns its percent-decoded arguments, `Ok(None)` when
@@ -298,6 +297,15 @@ impl<T> UrlSpec<T> {
     pub fn match_path(&self, path: &str) -> Result<Option<PathArgs>, PathArgError> {
         if let Groups::None = self.groups {
             return Ok(self.is_match(path).then(PathArgs::default));
+        }
+        if let Plain::PrefixRest(prefix) = &self.plain {
+            let Some(rest) = plain_rest(prefix, path) else {
+                return Ok(None);
+            };
+            return Ok(Some(PathArgs {
+                positional: vec![Some(decode_path_arg(rest, None, 0)?)],
+                ..PathArgs::default()
+            }));
         }
         let Some(captures) = self.regex.captures(path) else {
             return Ok(None);
@@ -367,7 +375,7 @@ impl<T: Clone> Clone for UrlSpec<T> {
     fn clone(&self) -> Self {
         UrlSpec {
             pattern: self.pattern.clone(),
-            literal: self.literal.clone(),
+            plain: self.plain.clone(),
             regex: self.regex.clone(),
             groups: self.groups.clone(),
             reverse: self.reverse.clone(),
@@ -388,6 +396,40 @@ impl<T: fmt::Debug> fmt::Debug for UrlSpec<T> {
 }
 
 /// Percent-decodes one captured group (`+` kept) and checks it is UTF-8.
+/// A pattern that needs no regex to match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Plain {
+    /// No regex syntax at all (`/`, `/about`): the path itself.
+    Literal(String),
+    /// A plain prefix then one unnamed `(.*)` group to the end (`/static/(.*)`): the prefix,
+    /// and the rest of the path as the argument.
+    PrefixRest(String),
+    /// Run the regex.
+    No,
+}
+
+impl Plain {
+    fn of(pattern: &str, groups: &Groups) -> Plain {
+        let is_plain = |text: &str| !text.contains(|c: char| "\\.+*?()|[]{}^$".contains(c));
+        let body = pattern.strip_suffix('$').unwrap_or(pattern);
+        match groups {
+            Groups::None if is_plain(body) => Plain::Literal(body.to_owned()),
+            Groups::Positional => match body.strip_suffix("(.*)") {
+                Some(prefix) if is_plain(prefix) => Plain::PrefixRest(prefix.to_owned()),
+                _ => Plain::No,
+            },
+            _ => Plain::No,
+        }
+    }
+}
+
+/// What `(.*)` matches after `prefix` in `path`: the rest, unless it holds a line feed (which
+/// `.` does not match).
+fn plain_rest<'p>(prefix: &str, path: &'p str) -> Option<&'p str> {
+    path.strip_prefix(prefix)
+        .filter(|rest| !rest.contains('\n'))
+}
+
 fn decode_path_arg(raw: &str, name: Option<&str>, index: usize) -> Result<String, PathArgError> {
     let bytes: Vec<u8> = percent_decode_str(raw).collect();
     String::from_utf8(bytes).map_err(|err| PathArgError {
@@ -507,6 +549,55 @@ mod tests {
         match url(pattern, ()).build() {
             Ok(spec) => spec,
             Err(err) => panic!("{pattern}: {err}"),
+        }
+    }
+
+    #[test]
+    fn plain_patterns_match_as_their_regex_does() {
+        let paths = [
+            "/static/a.css",
+            "/static/",
+            "/static",
+            "/static/a/b%20c+d",
+            "/static/line\nfeed",
+            "/static/%FF",
+            "/x/static/a",
+            "/about",
+            "/about/",
+            "",
+        ];
+        for pattern in [
+            r"/static/(.*)",
+            r"/static/(.*)$",
+            "/about",
+            "/about$",
+            r"/(.*)",
+        ] {
+            let fast = spec(pattern);
+            assert!(fast.is_literal(), "{pattern} is matched without its regex");
+            let mut slow = spec(pattern);
+            slow.plain = Plain::No;
+            for path in paths {
+                assert_eq!(
+                    fast.is_match(path),
+                    slow.is_match(path),
+                    "{pattern} on {path:?}"
+                );
+                assert_eq!(
+                    fast.match_path(path),
+                    slow.match_path(path),
+                    "{pattern} on {path:?}"
+                );
+            }
+        }
+        for pattern in [
+            r"/s/(.+)",
+            r"/s\.x/(.*)",
+            r"/s/(.*)/x",
+            r"/(?P<p>.*)",
+            r"/(.*)(.*)",
+        ] {
+            assert!(!spec(pattern).is_literal(), "{pattern} needs its regex");
         }
     }
 

@@ -123,17 +123,37 @@ pub fn guess_content_type(path: &Path) -> String {
     if ext == "Z" {
         return OCTET_STREAM.to_owned();
     }
-    let ext = ext.to_ascii_lowercase();
-    match ext.as_str() {
-        "gz" | "tgz" | "taz" | "tz" | "svgz" => return "application/gzip".to_owned(),
-        "bz2" | "xz" | "br" | "tbz2" | "txz" => return OCTET_STREAM.to_owned(),
-        _ => {}
+    thread_local! {
+        /// The types of the extensions this thread saw last: a site serves a handful, and
+        /// `mime_guess` searches a table of a thousand.
+        static RECENT: std::cell::RefCell<Vec<(Box<str>, String)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
     }
-    match mime_guess::from_ext(&ext).first_raw() {
-        Some(t) if t.starts_with("text/") => format!("{t}; charset=UTF-8"),
-        Some(t) => t.to_owned(),
-        None => OCTET_STREAM.to_owned(),
+    const RECENT_MAX: usize = 16;
+    if let Some(t) =
+        RECENT.with_borrow(|r| r.iter().find(|(e, _)| &**e == ext).map(|(_, t)| t.clone()))
+    {
+        return t;
     }
+    let guessed = {
+        let ext = ext.to_ascii_lowercase();
+        match ext.as_str() {
+            "gz" | "tgz" | "taz" | "tz" | "svgz" => "application/gzip".to_owned(),
+            "bz2" | "xz" | "br" | "tbz2" | "txz" => OCTET_STREAM.to_owned(),
+            _ => match mime_guess::from_ext(&ext).first_raw() {
+                Some(t) if t.starts_with("text/") => format!("{t}; charset=UTF-8"),
+                Some(t) => t.to_owned(),
+                None => OCTET_STREAM.to_owned(),
+            },
+        }
+    };
+    RECENT.with_borrow_mut(|r| {
+        if r.len() == RECENT_MAX {
+            r.remove(0);
+        }
+        r.push((ext.into(), guessed.clone()));
+    });
+    guessed
 }
 
 /// Streams bytes `start..end` of the file at `path` in pieces of at most `chunk_size` bytes

@@ -102,18 +102,18 @@ impl StaticFileHandler {
         super::reset();
     }
 
-    /// The version (and `Etag`) of the file: from the cache, or hashed on the blocking pool so
-    /// that hashing a large file does not stall the other connections of this thread.
-    async fn version(
+    /// The `Etag` of the file (its quoted version): from the cache, or hashed on the blocking
+    /// pool so that hashing a large file does not stall the other connections of this thread.
+    async fn etag(
         &self,
         cx: &RequestContext,
         abs: &Path,
         meta: &std::fs::Metadata,
-    ) -> Option<String> {
+    ) -> Option<SharedStr> {
         let use_cache = cx.app.settings.static_hash_cache();
         if use_cache {
-            if let Some(v) = super::version::cached(abs, super::version::Stamp::of(meta)) {
-                return Some(v);
+            if let Some(etag) = super::version::cached_etag(abs, super::version::Stamp::of(meta)) {
+                return Some(etag);
             }
         }
         let hooks = self.hooks.clone();
@@ -122,10 +122,11 @@ impl StaticFileHandler {
             super::cached_version(&*hooks, &path, &meta, false)
         })
         .await;
-        hashed.unwrap_or_else(|e| {
+        let version = hashed.unwrap_or_else(|e| {
             tracing::error!(target: "tornado.general", "hashing {:?} failed: {e}", abs.display());
             None
-        })
+        });
+        version.map(|v| super::version::etag_of(&v))
     }
 
     /// Tornado's `StaticFileHandler.get(path, include_body)`.
@@ -143,12 +144,12 @@ impl StaticFileHandler {
         let (absolute, meta) = (&file.path, &file.metadata);
         let size = meta.len();
         let modified = whole_seconds(meta.modified().unwrap_or(UNIX_EPOCH));
-        let version = self.version(cx, absolute, meta).await;
+        let etag = self.etag(cx, absolute, meta).await;
 
         // Tornado's set_headers.
         cx.set_header_static("Accept-Ranges", SharedStr::from_static("bytes"));
-        if let Some(v) = &version {
-            cx.set_header_static("Etag", format!("\"{v}\""));
+        if let Some(etag) = etag {
+            cx.set_header_static("Etag", etag);
         }
         cx.set_header_static("Last-Modified", format_timestamp(modified));
         let content_type = self.hooks.get_content_type(absolute);

@@ -40,6 +40,10 @@ pub fn absolute_path(root: &Path, path: &str) -> PathBuf {
 
 /// Makes `path` absolute and removes `.` and `..` components without following links.
 fn normalize(path: &Path) -> PathBuf {
+    #[cfg(unix)]
+    if let Some(normal) = normalize_unix(path) {
+        return normal;
+    }
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
     let mut out = PathBuf::new();
     for c in absolute.components() {
@@ -55,6 +59,56 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// [`normalize`] for an absolute Unix path, on its bytes (the common case, and much cheaper
+/// than going through `Component`s); `None` for a relative path.
+#[cfg(unix)]
+fn normalize_unix(path: &Path) -> Option<PathBuf> {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let bytes = path.as_os_str().as_bytes();
+    if !bytes.starts_with(b"/") {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    for part in bytes.split(|&b| b == b'/') {
+        match part {
+            b"" | b"." => {}
+            b".." => {
+                let keep = out.iter().rposition(|&b| b == b'/').unwrap_or(0);
+                out.truncate(keep);
+            }
+            name => {
+                out.push(b'/');
+                out.extend_from_slice(name);
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(b'/');
+    }
+    Some(PathBuf::from(std::ffi::OsString::from_vec(out)))
+}
+
+/// `path` below `root` (both normalised), or `None` when it is not inside. Containment is per
+/// component: `/srv/static_evil` is not inside `/srv/static`.
+fn relative_to<'p>(path: &'p Path, root: &Path) -> Option<&'p Path> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let (p, r) = (path.as_os_str().as_bytes(), root.as_os_str().as_bytes());
+        let rest = p.strip_prefix(r)?;
+        let rest = if r.ends_with(b"/") || rest.is_empty() {
+            rest
+        } else {
+            rest.strip_prefix(b"/")?
+        };
+        Some(Path::new(std::ffi::OsStr::from_bytes(rest)))
+    }
+    #[cfg(not(unix))]
+    {
+        path.strip_prefix(root).ok()
+    }
 }
 
 /// The URL path the request asked for (the route's first group), for log messages.
@@ -100,7 +154,7 @@ fn linked_metadata(
     path: &Path,
     args: &StaticHandlerArgs,
 ) -> Result<std::fs::Metadata> {
-    let relative = path.strip_prefix(root).map_err(|_| not_in_root(cx))?;
+    let relative = relative_to(path, root).ok_or_else(|| not_in_root(cx))?;
     let mut current = root.to_owned();
     let mut last = None;
     for component in relative.components() {
@@ -233,7 +287,7 @@ pub fn validate_absolute_path(
     args: &StaticHandlerArgs,
 ) -> Result<Option<StaticFile>> {
     let root = normalize(root);
-    let Ok(relative) = absolute_path.strip_prefix(&root) else {
+    let Some(relative) = relative_to(absolute_path, &root) else {
         return Err(not_in_root(cx));
     };
     let bytes = relative.as_os_str().as_encoded_bytes();
@@ -248,9 +302,9 @@ pub fn validate_absolute_path(
             .into());
     }
     if !args.hidden_files
-        && relative
-            .components()
-            .any(|c| c.as_os_str().as_encoded_bytes().starts_with(b"."))
+        && bytes
+            .split(|&b| b == b'/')
+            .any(|name| name.starts_with(b"."))
     {
         return Err(HttpError::new(404).into());
     }
@@ -297,6 +351,49 @@ mod tests {
         assert_eq!(absolute_path(root, "../../../../x"), Path::new("/x"));
         assert_eq!(absolute_path(root, "a//b/"), Path::new("/srv/static/a/b"));
         assert_eq!(absolute_path(Path::new("/"), "a"), Path::new("/a"));
+    }
+
+    #[test]
+    fn relative_to_compares_whole_components() {
+        let r =
+            |p: &str, root: &str| relative_to(Path::new(p), Path::new(root)).map(Path::to_owned);
+        assert_eq!(r("/srv/static/a/b", "/srv/static"), Some("a/b".into()));
+        assert_eq!(r("/srv/static", "/srv/static"), Some("".into()));
+        assert_eq!(r("/srv/static_evil/x", "/srv/static"), None);
+        assert_eq!(r("/srv/x", "/srv/static"), None);
+        assert_eq!(r("/a", "/"), Some("a".into()));
+        assert_eq!(r("/", "/"), Some("".into()));
+    }
+
+    #[test]
+    fn byte_normalisation_agrees_with_components() {
+        for p in [
+            "/",
+            "//",
+            "/a/./b/../c",
+            "/../..",
+            "/a//b///",
+            "/a/b/..",
+            "/.hidden/./x",
+            "/a/..b/c..",
+            "/a/b/../../..",
+            "/x/.",
+        ] {
+            let by_bytes = normalize(Path::new(p));
+            let mut by_components = PathBuf::new();
+            for c in Path::new(p).components() {
+                match c {
+                    Component::ParentDir => {
+                        if by_components.parent().is_some() {
+                            by_components.pop();
+                        }
+                    }
+                    Component::CurDir => {}
+                    c => by_components.push(c),
+                }
+            }
+            assert_eq!(by_bytes, by_components, "{p}");
+        }
     }
 
     #[test]

@@ -13,6 +13,8 @@ use std::time::SystemTime;
 
 use ring::digest;
 
+use crate::http::SharedStr;
+
 /// What a cached version is valid for: the file's modification time and size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Stamp {
@@ -29,7 +31,14 @@ impl Stamp {
     }
 }
 
-type Cache = Mutex<HashMap<PathBuf, (Stamp, String)>>;
+/// A cached version and the `Etag` value made of it (the version in double quotes).
+struct Entry {
+    stamp: Stamp,
+    version: String,
+    etag: SharedStr,
+}
+
+type Cache = Mutex<HashMap<PathBuf, Entry>>;
 
 fn cache() -> &'static Cache {
     static CACHE: OnceLock<Cache> = OnceLock::new();
@@ -39,16 +48,35 @@ fn cache() -> &'static Cache {
 /// The cached version of `path`, if it was computed for this `stamp`.
 pub(crate) fn cached(path: &Path, stamp: Stamp) -> Option<String> {
     let cache = cache().lock().ok()?;
-    match cache.get(path) {
-        Some((s, v)) if *s == stamp => Some(v.clone()),
-        _ => None,
-    }
+    cache
+        .get(path)
+        .filter(|e| e.stamp == stamp)
+        .map(|e| e.version.clone())
+}
+
+/// The `Etag` of `path` (its quoted version), if its version was computed for this `stamp`.
+pub(crate) fn cached_etag(path: &Path, stamp: Stamp) -> Option<SharedStr> {
+    let cache = cache().lock().ok()?;
+    cache
+        .get(path)
+        .filter(|e| e.stamp == stamp)
+        .map(|e| e.etag.clone())
+}
+
+/// The `Etag` header value for a version.
+pub(crate) fn etag_of(version: &str) -> SharedStr {
+    SharedStr::from(Arc::<str>::from(format!("\"{version}\"")))
 }
 
 /// Remembers the version of `path` at `stamp`.
 pub(crate) fn store(path: &Path, stamp: Stamp, version: &str) {
     if let Ok(mut cache) = cache().lock() {
-        cache.insert(path.to_owned(), (stamp, version.to_owned()));
+        let entry = Entry {
+            stamp,
+            version: version.to_owned(),
+            etag: etag_of(version),
+        };
+        cache.insert(path.to_owned(), entry);
     }
 }
 
