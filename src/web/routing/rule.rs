@@ -259,7 +259,7 @@ impl<T> UrlSpec<T> {
     /// ```
     pub fn is_match(&self, path: &str) -> bool {
         match &self.plain {
-            Plain::Literal(literal) => literal == path,
+            Plain::Literal(literal) | Plain::LiteralGroup(literal, _) => literal == path,
             Plain::PrefixRest(prefix) => plain_rest(prefix, path).is_some(),
             Plain::No => self.regex.is_match(path),
         }
@@ -298,12 +298,17 @@ impl<T> UrlSpec<T> {
         if let Groups::None = self.groups {
             return Ok(self.is_match(path).then(PathArgs::default));
         }
-        if let Plain::PrefixRest(prefix) = &self.plain {
-            let Some(rest) = plain_rest(prefix, path) else {
+        let plain_arg = match &self.plain {
+            Plain::PrefixRest(prefix) => Some(plain_rest(prefix, path)),
+            Plain::LiteralGroup(literal, start) => Some((literal == path).then(|| &path[*start..])),
+            Plain::Literal(_) | Plain::No => None,
+        };
+        if let Some(arg) = plain_arg {
+            let Some(arg) = arg else {
                 return Ok(None);
             };
             return Ok(Some(PathArgs {
-                positional: vec![Some(decode_path_arg(rest, None, 0)?)],
+                positional: vec![Some(decode_path_arg(arg, None, 0)?)],
                 ..PathArgs::default()
             }));
         }
@@ -401,6 +406,9 @@ impl<T: fmt::Debug> fmt::Debug for UrlSpec<T> {
 enum Plain {
     /// No regex syntax at all (`/`, `/about`): the path itself.
     Literal(String),
+    /// Plain text with one unnamed group around plain text (`/(robots\.txt)`): the path, and
+    /// where in it the argument starts.
+    LiteralGroup(String, usize),
     /// A plain prefix then one unnamed `(.*)` group to the end (`/static/(.*)`): the prefix,
     /// and the rest of the path as the argument.
     PrefixRest(String),
@@ -410,17 +418,47 @@ enum Plain {
 
 impl Plain {
     fn of(pattern: &str, groups: &Groups) -> Plain {
-        let is_plain = |text: &str| !text.contains(|c: char| "\\.+*?()|[]{}^$".contains(c));
         let body = pattern.strip_suffix('$').unwrap_or(pattern);
         match groups {
-            Groups::None if is_plain(body) => Plain::Literal(body.to_owned()),
-            Groups::Positional => match body.strip_suffix("(.*)") {
-                Some(prefix) if is_plain(prefix) => Plain::PrefixRest(prefix.to_owned()),
-                _ => Plain::No,
-            },
-            _ => Plain::No,
+            Groups::None => unescape_plain(body).map_or(Plain::No, Plain::Literal),
+            Groups::Positional => {
+                if let Some(prefix) = body.strip_suffix("(.*)").and_then(unescape_plain) {
+                    return Plain::PrefixRest(prefix);
+                }
+                let Some((prefix, inner)) = body.strip_suffix(')').and_then(|b| b.split_once('('))
+                else {
+                    return Plain::No;
+                };
+                match (unescape_plain(prefix), unescape_plain(inner)) {
+                    (Some(prefix), Some(inner)) => {
+                        Plain::LiteralGroup(format!("{prefix}{inner}"), prefix.len())
+                    }
+                    _ => Plain::No,
+                }
+            }
+            Groups::Named(_) => Plain::No,
         }
     }
+}
+
+/// The text `pattern` matches when it is plain: no regex syntax apart from backslash escapes
+/// of punctuation (`\.` is a dot); `None` otherwise.
+fn unescape_plain(pattern: &str) -> Option<String> {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(e) if e.is_ascii_punctuation() => out.push(e),
+                _ => return None,
+            },
+            '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' | '$' => {
+                return None
+            }
+            c => out.push(c),
+        }
+    }
+    Some(out)
 }
 
 /// What `(.*)` matches after `prefix` in `path`: the rest, unless it holds a line feed (which
@@ -565,6 +603,10 @@ mod tests {
             "/about",
             "/about/",
             "",
+            "/robots.txt",
+            "/robotsXtxt",
+            "/a.b/x",
+            "/a.b/",
         ];
         for pattern in [
             r"/static/(.*)",
@@ -572,6 +614,9 @@ mod tests {
             "/about",
             "/about$",
             r"/(.*)",
+            r"/(robots\.txt)",
+            r"/a\.b/(.*)",
+            r"/(about)$",
         ] {
             let fast = spec(pattern);
             assert!(fast.is_literal(), "{pattern} is matched without its regex");
@@ -592,10 +637,12 @@ mod tests {
         }
         for pattern in [
             r"/s/(.+)",
-            r"/s\.x/(.*)",
+            r"/s\d/(.*)",
             r"/s/(.*)/x",
             r"/(?P<p>.*)",
             r"/(.*)(.*)",
+            r"/(robots.txt)",
+            r"/(a|b)",
         ] {
             assert!(!spec(pattern).is_literal(), "{pattern} needs its regex");
         }

@@ -102,18 +102,20 @@ impl StaticFileHandler {
         super::reset();
     }
 
-    /// The `Etag` of the file (its quoted version): from the cache, or hashed on the blocking
-    /// pool so that hashing a large file does not stall the other connections of this thread.
-    async fn etag(
+    /// The `Etag` (the quoted version) and `Last-Modified` of the file: from the cache, or
+    /// hashed on the blocking pool so that hashing a large file does not stall the other
+    /// connections of this thread.
+    async fn version_headers(
         &self,
         cx: &RequestContext,
         abs: &Path,
         meta: &std::fs::Metadata,
-    ) -> Option<SharedStr> {
+        modified: SystemTime,
+    ) -> (Option<SharedStr>, SharedStr) {
         let use_cache = cx.app.settings.static_hash_cache();
         if use_cache {
-            if let Some(etag) = super::version::cached_etag(abs, super::version::Stamp::of(meta)) {
-                return Some(etag);
+            if let Some(h) = super::version::cached_headers(abs, super::version::Stamp::of(meta)) {
+                return (Some(h.etag), h.last_modified);
             }
         }
         let hooks = self.hooks.clone();
@@ -126,14 +128,16 @@ impl StaticFileHandler {
             tracing::error!(target: "tornado.general", "hashing {:?} failed: {e}", abs.display());
             None
         });
-        version.map(|v| super::version::etag_of(&v))
+        (
+            version.map(|v| super::version::etag_of(&v)),
+            SharedStr::from(format_timestamp(modified)),
+        )
     }
 
     /// Tornado's `StaticFileHandler.get(path, include_body)`.
     async fn serve(&self, cx: &mut RequestContext, include_body: bool) -> Result {
-        let config = self.config.clone();
-        let url_path = cx.path_arg(0)?.to_owned();
-        let path = self.hooks.parse_url_path(&url_path);
+        let config = &*self.config;
+        let path = self.hooks.parse_url_path(cx.path_arg(0)?);
         let absolute = self.hooks.get_absolute_path(&config.root, &path);
         let Some(file) =
             self.hooks
@@ -144,19 +148,19 @@ impl StaticFileHandler {
         let (absolute, meta) = (&file.path, &file.metadata);
         let size = meta.len();
         let modified = whole_seconds(meta.modified().unwrap_or(UNIX_EPOCH));
-        let etag = self.etag(cx, absolute, meta).await;
+        let (etag, last_modified) = self.version_headers(cx, absolute, meta, modified).await;
 
         // Tornado's set_headers.
         cx.set_header_static("Accept-Ranges", SharedStr::from_static("bytes"));
         if let Some(etag) = etag {
             cx.set_header_static("Etag", etag);
         }
-        cx.set_header_static("Last-Modified", format_timestamp(modified));
+        cx.set_header_static("Last-Modified", last_modified);
         let content_type = self.hooks.get_content_type(absolute);
-        cx.set_header_static("Content-Type", content_type.clone());
         let cache_time = self
             .hooks
             .get_cache_time(cx, &path, modified, &content_type);
+        cx.set_header_static("Content-Type", content_type);
         if !cache_time.is_zero() {
             cx.set_header_static("Expires", format_timestamp(SystemTime::now() + cache_time));
             cx.set_header_static("Cache-Control", format!("max-age={}", cache_time.as_secs()));

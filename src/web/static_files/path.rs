@@ -35,6 +35,11 @@ use crate::web::{HttpError, RequestContext, Result, WebError};
 /// assert_eq!(absolute_path(root, "/etc/passwd"), Path::new("/etc/passwd"));
 /// ```
 pub fn absolute_path(root: &Path, path: &str) -> PathBuf {
+    #[cfg(unix)]
+    if root.is_absolute() && !path.starts_with('/') {
+        // Joined and normalised in one pass, without building the joined path first.
+        return normalize_unix_parts(root, path);
+    }
     normalize(&root.join(path))
 }
 
@@ -65,13 +70,17 @@ fn normalize(path: &Path) -> PathBuf {
 /// than going through `Component`s); `None` for a relative path.
 #[cfg(unix)]
 fn normalize_unix(path: &Path) -> Option<PathBuf> {
+    path.is_absolute().then(|| normalize_unix_parts(path, ""))
+}
+
+/// The absolute Unix path `base` followed by the relative `rest`, normalised.
+#[cfg(unix)]
+fn normalize_unix_parts(base: &Path, rest: &str) -> PathBuf {
     use std::os::unix::ffi::{OsStrExt, OsStringExt};
-    let bytes = path.as_os_str().as_bytes();
-    if !bytes.starts_with(b"/") {
-        return None;
-    }
-    let mut out = Vec::with_capacity(bytes.len());
-    for part in bytes.split(|&b| b == b'/') {
+    let base = base.as_os_str().as_bytes();
+    let mut out = Vec::with_capacity(base.len() + rest.len() + 1);
+    let parts = base.split(|&b| b == b'/');
+    for part in parts.chain(rest.as_bytes().split(|&b| b == b'/')) {
         match part {
             b"" | b"." => {}
             b".." => {
@@ -87,7 +96,27 @@ fn normalize_unix(path: &Path) -> Option<PathBuf> {
     if out.is_empty() {
         out.push(b'/');
     }
-    Some(PathBuf::from(std::ffi::OsString::from_vec(out)))
+    PathBuf::from(std::ffi::OsString::from_vec(out))
+}
+
+/// `path` itself when it is already what [`normalize`] makes of it (a static root usually
+/// is), else its normal form.
+fn normalized(path: &Path) -> std::borrow::Cow<'_, Path> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        let normal = bytes == b"/"
+            || (bytes.starts_with(b"/")
+                && !bytes.ends_with(b"/")
+                && bytes[1..]
+                    .split(|&b| b == b'/')
+                    .all(|part| !matches!(part, b"" | b"." | b"..")));
+        if normal {
+            return std::borrow::Cow::Borrowed(path);
+        }
+    }
+    std::borrow::Cow::Owned(normalize(path))
 }
 
 /// `path` below `root` (both normalised), or `None` when it is not inside. Containment is per
@@ -286,7 +315,7 @@ pub fn validate_absolute_path(
     absolute_path: &Path,
     args: &StaticHandlerArgs,
 ) -> Result<Option<StaticFile>> {
-    let root = normalize(root);
+    let root = normalized(root);
     let Some(relative) = relative_to(absolute_path, &root) else {
         return Err(not_in_root(cx));
     };
@@ -378,8 +407,13 @@ mod tests {
             "/a/..b/c..",
             "/a/b/../../..",
             "/x/.",
+            "/srv/static",
+            "/srv/static/",
         ] {
             let by_bytes = normalize(Path::new(p));
+            assert_eq!(normalized(Path::new(p)), by_bytes, "{p}");
+            let joined = normalize(&Path::new(p).join("x/../y/./z/"));
+            assert_eq!(absolute_path(Path::new(p), "x/../y/./z/"), joined, "{p}");
             let mut by_components = PathBuf::new();
             for c in Path::new(p).components() {
                 match c {

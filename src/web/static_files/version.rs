@@ -5,7 +5,9 @@
 //! the `Etag` of the file's responses, as in Tornado.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::fs::{File, Metadata};
+use std::hash::BuildHasherDefault;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -31,36 +33,69 @@ impl Stamp {
     }
 }
 
-/// A cached version and the `Etag` value made of it (the version in double quotes).
+/// A cached version, and the header values made of it and of the stamp.
 struct Entry {
     stamp: Stamp,
     version: String,
-    etag: SharedStr,
+    headers: CachedHeaders,
 }
 
-type Cache = Mutex<HashMap<PathBuf, Entry>>;
+/// The `Etag` (the version in double quotes) and `Last-Modified` values of a cached file.
+#[derive(Debug, Clone)]
+pub(crate) struct CachedHeaders {
+    pub(crate) etag: SharedStr,
+    pub(crate) last_modified: SharedStr,
+}
+
+/// FNV-1a: the cache's keys are the paths of files that exist and were hashed (validated
+/// paths, not whatever a client sends), so a fast hash without a random key will do; SipHash
+/// over a `Path` (which hashes it component by component) cost more than the rest of the
+/// lookup.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// Keyed by the path's bytes (`OsString` hashes them as they are).
+type Cache = Mutex<HashMap<OsString, Entry, BuildHasherDefault<Fnv>>>;
 
 fn cache() -> &'static Cache {
     static CACHE: OnceLock<Cache> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+    CACHE.get_or_init(|| Mutex::new(HashMap::default()))
 }
 
 /// The cached version of `path`, if it was computed for this `stamp`.
 pub(crate) fn cached(path: &Path, stamp: Stamp) -> Option<String> {
     let cache = cache().lock().ok()?;
     cache
-        .get(path)
+        .get(path.as_os_str())
         .filter(|e| e.stamp == stamp)
         .map(|e| e.version.clone())
 }
 
-/// The `Etag` of `path` (its quoted version), if its version was computed for this `stamp`.
-pub(crate) fn cached_etag(path: &Path, stamp: Stamp) -> Option<SharedStr> {
+/// The `Etag` and `Last-Modified` of `path`, if its version was computed for this `stamp`.
+pub(crate) fn cached_headers(path: &Path, stamp: Stamp) -> Option<CachedHeaders> {
     let cache = cache().lock().ok()?;
     cache
-        .get(path)
+        .get(path.as_os_str())
         .filter(|e| e.stamp == stamp)
-        .map(|e| e.etag.clone())
+        .map(|e| e.headers.clone())
 }
 
 /// The `Etag` header value for a version.
@@ -71,12 +106,16 @@ pub(crate) fn etag_of(version: &str) -> SharedStr {
 /// Remembers the version of `path` at `stamp`.
 pub(crate) fn store(path: &Path, stamp: Stamp, version: &str) {
     if let Ok(mut cache) = cache().lock() {
+        let modified = stamp.modified.unwrap_or(std::time::UNIX_EPOCH);
         let entry = Entry {
             stamp,
             version: version.to_owned(),
-            etag: etag_of(version),
+            headers: CachedHeaders {
+                etag: etag_of(version),
+                last_modified: SharedStr::from(crate::http::format_timestamp(modified)),
+            },
         };
-        cache.insert(path.to_owned(), entry);
+        cache.insert(path.as_os_str().to_owned(), entry);
     }
 }
 
