@@ -60,17 +60,22 @@
 //!   whole file or a header that is not a single `bytes` range.
 //! - `HEAD` sends the headers (with `Content-Length`) without reading the body (the file is
 //!   only hashed, once, when its version is not cached yet).
-//! - `GET` streams the file in [`chunk_size`](StaticHandlerArgs::chunk_size) pieces, waiting
-//!   after each piece until the client has taken enough of the output (the server's
-//!   `write_low_water`): a slow client holds back the handler, not memory. A client that goes
-//!   away mid-file ends the request quietly.
+//! - `GET` on a plain TCP or Unix connection (Linux) hands the file to the kernel: the head is
+//!   written, and the bytes go from the file to the socket with `sendfile`, never through the
+//!   process. Elsewhere (TLS, gzip, a custom [`ContentStream`]) the file is streamed in
+//!   [`chunk_size`](StaticHandlerArgs::chunk_size) pieces, waiting after each piece until the
+//!   client has taken enough of the output (the server's `write_low_water`). Either way a slow
+//!   client holds back the connection, not memory. A client that goes away mid-file ends the
+//!   request quietly.
 //! - With `compress_response`, compressible types (text, JSON, SVG…) are gzipped on the fly.
 //!
 //! # Safety
 //!
 //! See [`validate_absolute_path`]: `..` (also percent-encoded), absolute paths, backslashes,
 //! NUL bytes, sibling directories sharing the root's name as a prefix and symbolic links
-//! leading out of the root all end in `403` or `404`.
+//! leading out of the root all end in `403` or `404`. On Linux a path without any link is
+//! opened in one step (`openat2` with `RESOLVE_NO_SYMLINKS`); a path with one is checked
+//! component by component.
 //!
 //! # Customising
 //!
