@@ -236,7 +236,6 @@ fn look_up(
 
 #[cfg(target_os = "linux")]
 mod sys {
-    use std::ffi::CString;
     use std::fs::File;
     use std::io;
     use std::os::fd::FromRawFd;
@@ -257,20 +256,31 @@ mod sys {
         if UNAVAILABLE.load(Ordering::Relaxed) {
             return None;
         }
-        let Ok(c_path) = CString::new(path.as_os_str().as_bytes()) else {
+        let bytes = path.as_os_str().as_bytes();
+        if bytes.contains(&0) {
             return Some(Err(io::Error::from(io::ErrorKind::NotFound)));
+        }
+        // The path with its NUL terminator, on the stack when it is short (it nearly always is).
+        let mut stack = [0u8; 256];
+        let heap;
+        let c_path: &[u8] = if bytes.len() < stack.len() {
+            stack[..bytes.len()].copy_from_slice(bytes);
+            &stack[..=bytes.len()]
+        } else {
+            heap = [bytes, b"\0"].concat();
+            &heap
         };
         // SAFETY: `open_how` is plain data; all-zero is a valid value (no flags).
         let mut how: libc::open_how = unsafe { std::mem::zeroed() };
         how.flags = (libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NONBLOCK | libc::O_NOCTTY) as u64;
         how.resolve = libc::RESOLVE_NO_SYMLINKS;
-        // SAFETY: `c_path` is a NUL-terminated string and `how` a valid `open_how` of the size
-        // passed, both alive for the duration of the call.
+        // SAFETY: `c_path` is NUL-terminated with no other NUL (checked above) and `how` is a
+        // valid `open_how` of the size passed; both live for the duration of the call.
         let fd = unsafe {
             libc::syscall(
                 libc::SYS_openat2,
                 libc::AT_FDCWD,
-                c_path.as_ptr(),
+                c_path.as_ptr().cast::<libc::c_char>(),
                 &how as *const libc::open_how,
                 std::mem::size_of::<libc::open_how>(),
             )
@@ -380,6 +390,50 @@ mod tests {
         assert_eq!(absolute_path(root, "../../../../x"), Path::new("/x"));
         assert_eq!(absolute_path(root, "a//b/"), Path::new("/srv/static/a/b"));
         assert_eq!(absolute_path(Path::new("/"), "a"), Path::new("/a"));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn opening_without_links_takes_long_paths_and_leaves_links_to_the_slow_check() {
+        // Canonical, so that no link is on the way even where the temporary directory has one.
+        let tmp = std::fs::canonicalize(std::env::temp_dir()).unwrap();
+        let base = tmp.join(format!("tornado-open-{}", std::process::id()));
+        let deep = base.join(
+            [
+                "d".repeat(60),
+                "e".repeat(60),
+                "f".repeat(60),
+                "g".repeat(60),
+            ]
+            .iter()
+            .collect::<PathBuf>(),
+        );
+        std::fs::create_dir_all(&deep).unwrap();
+        let file = deep.join("file.txt");
+        std::fs::write(&file, "deep").unwrap();
+        assert!(
+            file.as_os_str().len() > 256,
+            "the path must not fit the stack buffer"
+        );
+        let opened = sys::open_without_links(&file)
+            .expect("no link on the way")
+            .unwrap();
+        assert_eq!(opened.metadata().unwrap().len(), 4);
+        let short = base.join("short.txt");
+        std::fs::write(&short, "x").unwrap();
+        assert!(matches!(sys::open_without_links(&short), Some(Ok(_))));
+        assert_eq!(
+            sys::open_without_links(&base.join("missing"))
+                .unwrap()
+                .unwrap_err()
+                .kind(),
+            io::ErrorKind::NotFound
+        );
+        std::os::unix::fs::symlink(&short, base.join("link")).unwrap();
+        assert!(sys::open_without_links(&base.join("link")).is_none());
+        std::os::unix::fs::symlink(&deep, base.join("dirlink")).unwrap();
+        assert!(sys::open_without_links(&base.join("dirlink").join("file.txt")).is_none());
+        let _ = std::fs::remove_dir_all(&base);
     }
 
     #[test]
