@@ -3,6 +3,9 @@
 //! file bytes, a file shorter than promised, and the transports that cannot send files (TLS)
 //! or can (Unix sockets).
 
+#[cfg(feature = "tls")]
+mod tls_support;
+
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -234,32 +237,11 @@ fn static_files_still_gzip_compressible_types() {
 #[cfg(feature = "tls")]
 #[test]
 fn static_files_over_tls_are_copied_through_the_encryption() {
-    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
-    let tls = tornado::http::TlsConfig::from_pem(
-        cert.cert.pem().as_bytes(),
-        cert.key_pair.serialize_pem().as_bytes(),
-    )
-    .unwrap();
+    let tls = tls_support::self_signed();
     let dir = TempDir::new("sendfile-tls");
-    let s = TestServer::with(static_app(&dir)).tls(tls).start();
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(cert.cert.der().clone()).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
-    let conn = rustls::ClientConnection::new(Arc::new(config), name).unwrap();
-    let tcp = std::net::TcpStream::connect(s.addr()).unwrap();
-    tcp.set_read_timeout(Some(GUARD)).unwrap();
-    let mut stream = rustls::StreamOwned::new(conn, tcp);
-    stream
-        .write_all(b"GET /static/data.bin HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
+    let s = TestServer::with(static_app(&dir)).tls(tls.server).start();
+    let request = b"GET /static/data.bin HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    let raw = tls_support::exchange(&tls.client, s.addr(), request, GUARD);
     let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
     let head = String::from_utf8_lossy(&raw[..split]);
     assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");

@@ -1,6 +1,9 @@
 //! Server behaviour over real sockets: xheaders, timeouts, connection limits, TLS, Unix
 //! sockets, graceful shutdown, panics, worker restarts and backpressure.
 
+#[cfg(feature = "tls")]
+mod tls_support;
+
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
@@ -219,33 +222,10 @@ fn unix_socket() {
 #[cfg(feature = "tls")]
 #[test]
 fn tls_with_a_self_signed_certificate() {
-    use std::io::{Read, Write};
-    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
-    let tls = tornado::http::TlsConfig::from_pem(
-        cert.cert.pem().as_bytes(),
-        cert.key_pair.serialize_pem().as_bytes(),
-    )
-    .unwrap();
-    let s = TestServer::with(echo_delegate()).tls(tls).start();
-
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(cert.cert.der().clone()).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
-    let conn = rustls::ClientConnection::new(Arc::new(config), name).unwrap();
-    let tcp = std::net::TcpStream::connect(s.addr()).unwrap();
-    tcp.set_read_timeout(Some(GUARD)).unwrap();
-    let mut stream = rustls::StreamOwned::new(conn, tcp);
-    stream
-        .write_all(b"POST /secure HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi")
-        .unwrap();
-    let mut out = Vec::new();
-    let _ = stream.read_to_end(&mut out);
+    let tls = tls_support::self_signed();
+    let s = TestServer::with(echo_delegate()).tls(tls.server).start();
+    let request = b"POST /secure HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi";
+    let out = tls_support::exchange(&tls.client, s.addr(), request, GUARD);
     let out = String::from_utf8_lossy(&out);
     assert!(out.starts_with("HTTP/1.1 200 OK\r\n"), "{out}");
     assert!(out.ends_with("POST /secure\n127.0.0.1 https\nhi"), "{out}");

@@ -3,6 +3,8 @@
 //! server: messages, the `Stream` and callback forms, close codes both ways, subprotocols,
 //! compression, handshake failures and limits.
 
+#[cfg(feature = "tls")]
+mod tls_support;
 #[allow(dead_code)]
 #[path = "../examples/websocket_echo.rs"]
 mod websocket_echo;
@@ -228,23 +230,10 @@ async fn client_max_message_size() {
 #[actix_rt::test]
 async fn wss_with_a_resolver() {
     use std::sync::Arc;
-    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
-    let tls = tornado::http::TlsConfig::from_pem(
-        cert.cert.pem().as_bytes(),
-        cert.key_pair.serialize_pem().as_bytes(),
-    )
-    .unwrap();
+    let tls = tls_support::self_signed();
     let s = TestServer::with(websocket_echo::make_app())
-        .tls(tls)
+        .tls(tls.server)
         .start();
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(cert.cert.der().clone()).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
     let server_addr = s.addr();
     // localhost:9 is sent to the test server; the certificate is still checked for localhost.
     let resolver = tornado::net::OverrideResolver::system().map_host_port(
@@ -254,9 +243,9 @@ async fn wss_with_a_resolver() {
         server_addr.port(),
     );
     let options = WebSocketConnectOptions {
-        tls: Some(tornado::net::TlsClientConfig::from_client_config(Arc::new(
-            config,
-        ))),
+        tls: Some(tornado::net::TlsClientConfig::from_client_config(
+            tls.client.clone(),
+        )),
         resolver: Some(Arc::new(resolver)),
         compression_options: Some(CompressionOptions::default()),
         ..Default::default()

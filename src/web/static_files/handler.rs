@@ -207,8 +207,17 @@ impl StaticFileHandler {
             .get_content(file, range.start, range.end, chunk_size)
             .map_err(|e| super::path::fs_error(&file.path, &e))?;
         if let Some((handle, offset, len)) = content.untouched_file() {
-            if len == range.len() && cx.send_file(handle, offset, len)? {
-                return Ok(());
+            if len == range.len() {
+                match cx.send_file(handle, offset, len) {
+                    Ok(true) => return Ok(()),
+                    Ok(false) => {}
+                    Err(_) if client_gone(cx) => {
+                        // The client went away before the head could go: end quietly.
+                        cx.writer = None;
+                        return Ok(());
+                    }
+                    Err(e) => return Err(e),
+                }
             }
         }
         let mut sent = 0;

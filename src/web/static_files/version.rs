@@ -82,20 +82,21 @@ fn cache() -> &'static Cache {
 
 /// The cached version of `path`, if it was computed for this `stamp`.
 pub(crate) fn cached(path: &Path, stamp: Stamp) -> Option<String> {
-    let cache = cache().lock().ok()?;
-    cache
-        .get(path.as_os_str())
-        .filter(|e| e.stamp == stamp)
-        .map(|e| e.version.clone())
+    look_up(path, stamp, |e| e.version.clone())
 }
 
 /// The `Etag` and `Last-Modified` of `path`, if its version was computed for this `stamp`.
 pub(crate) fn cached_headers(path: &Path, stamp: Stamp) -> Option<CachedHeaders> {
+    look_up(path, stamp, |e| e.headers.clone())
+}
+
+/// `take` of the entry for `path`, if there is one for this `stamp`.
+fn look_up<T>(path: &Path, stamp: Stamp, take: impl FnOnce(&Entry) -> T) -> Option<T> {
     let cache = cache().lock().ok()?;
     cache
         .get(path.as_os_str())
         .filter(|e| e.stamp == stamp)
-        .map(|e| e.headers.clone())
+        .map(take)
 }
 
 /// The `Etag` header value for a version.
