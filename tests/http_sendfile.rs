@@ -260,3 +260,17 @@ fn a_fifo_under_the_root_is_refused_without_blocking() {
     assert_eq!(r.status, 403);
     assert_eq!(s.fetch("/static/data.bin").body, pattern());
 }
+
+#[test]
+fn an_http_1_0_client_gets_the_file_and_then_the_close() {
+    let dir = TempDir::new("sendfile-http10");
+    let s = TestServer::start(static_app(&dir));
+    let mut conn = s.connect();
+    conn.send(b"GET /static/data.bin HTTP/1.0\r\n\r\n").unwrap();
+    let raw = conn.read_to_close().unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let head = String::from_utf8_lossy(&raw[..split]);
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(head.contains("Content-Length: 100000\r\n"), "{head}");
+    assert_eq!(&raw[split..], &pattern()[..]);
+}
