@@ -974,3 +974,28 @@ fn an_unsafe_extra_header_is_a_500_not_a_split_response() {
     assert!(r.body != A_TXT);
     assert!(logged.wait(Duration::from_secs(5)));
 }
+
+/// A content version with a line break in it, which would split the `Etag` header.
+struct BadVersion;
+impl StaticFiles for BadVersion {
+    fn get_content_version(&self, _absolute_path: &Path) -> std::io::Result<String> {
+        Ok("abc\r\nInjected: yes".to_owned())
+    }
+}
+
+#[test]
+fn an_unsafe_content_version_is_a_500_every_time_not_a_split_etag() {
+    let f = Fixture::new();
+    let s = server(Settings {
+        static_handler_class: Some(Arc::new(BadVersion)),
+        ..f.settings()
+    });
+    // The first request hashes; the second finds the version in the cache.
+    for _ in 0..2 {
+        let logged = ExpectLog::new("tornado.application", "Unsafe header");
+        let r = s.fetch("/static/a.txt");
+        assert_eq!(r.status, 500);
+        assert_eq!(r.header("Injected"), None);
+        assert!(logged.wait(Duration::from_secs(5)));
+    }
+}

@@ -335,6 +335,14 @@ impl RequestContext {
         }
     }
 
+    /// [`set_header_static`](Self::set_header_static) for a value the framework made itself
+    /// or checked when it was made (a cached `Etag`, a formatted date): not checked again
+    /// (verified in debug builds).
+    pub(crate) fn set_header_valid(&mut self, name: &'static str, value: SharedStr) {
+        debug_assert!(crate::http::headers::is_value(value.as_bytes()));
+        self.headers.set_static(name, value);
+    }
+
     /// Adds a response header, keeping earlier values (for repeated headers).
     pub fn add_header(&mut self, name: &str, value: impl Display) {
         let value = value.to_string();

@@ -111,11 +111,11 @@ impl StaticFileHandler {
         abs: &Path,
         meta: &std::fs::Metadata,
         modified: SystemTime,
-    ) -> (Option<SharedStr>, SharedStr) {
+    ) -> super::version::CachedHeaders {
         let use_cache = cx.app.settings.static_hash_cache();
         if use_cache {
             if let Some(h) = super::version::cached_headers(abs, super::version::Stamp::of(meta)) {
-                return (Some(h.etag), h.last_modified);
+                return h;
             }
         }
         let hooks = self.hooks.clone();
@@ -128,10 +128,12 @@ impl StaticFileHandler {
             tracing::error!(target: "tornado.general", "hashing {:?} failed: {e}", abs.display());
             None
         });
-        (
-            version.map(|v| super::version::etag_of(&v)),
-            SharedStr::from(format_timestamp(modified)),
-        )
+        super::version::CachedHeaders {
+            // Checked when set.
+            etag_valid: false,
+            etag: version.map_or_else(SharedStr::default, |v| super::version::etag_of(&v)),
+            last_modified: SharedStr::from(format_timestamp(modified)),
+        }
     }
 
     /// Tornado's `StaticFileHandler.get(path, include_body)`.
@@ -148,19 +150,21 @@ impl StaticFileHandler {
         let (absolute, meta) = (&file.path, &file.metadata);
         let size = meta.len();
         let modified = whole_seconds(meta.modified().unwrap_or(UNIX_EPOCH));
-        let (etag, last_modified) = self.version_headers(cx, absolute, meta, modified).await;
+        let version = self.version_headers(cx, absolute, meta, modified).await;
 
         // Tornado's set_headers.
-        cx.set_header_static("Accept-Ranges", SharedStr::from_static("bytes"));
-        if let Some(etag) = etag {
-            cx.set_header_static("Etag", etag);
+        cx.set_header_valid("Accept-Ranges", SharedStr::from_static("bytes"));
+        if version.etag_valid {
+            cx.set_header_valid("Etag", version.etag);
+        } else if !version.etag.is_empty() {
+            cx.set_header_static("Etag", version.etag);
         }
-        cx.set_header_static("Last-Modified", last_modified);
+        cx.set_header_valid("Last-Modified", version.last_modified);
         let content_type = self.hooks.get_content_type(absolute);
         let cache_time = self
             .hooks
             .get_cache_time(cx, &path, modified, &content_type);
-        cx.set_header_static("Content-Type", content_type);
+        cx.set_header_static("Content-Type", shared_content_type(content_type));
         if !cache_time.is_zero() {
             cx.set_header_static("Expires", format_timestamp(SystemTime::now() + cache_time));
             cx.set_header_static("Cache-Control", format!("max-age={}", cache_time.as_secs()));
@@ -188,7 +192,7 @@ impl StaticFileHandler {
             }
         };
         let mut digits = [0; 20];
-        cx.set_header_static(
+        cx.set_header_valid(
             "Content-Length",
             SharedStr::copy_from_str(decimal(range.len(), &mut digits)),
         );
@@ -241,6 +245,20 @@ impl StaticFileHandler {
         }
         Ok(())
     }
+}
+
+/// `content_type` as a shared string, reusing this thread's previous one when it is the same
+/// (a site serves a handful of types; this saves copying the text into a new allocation).
+fn shared_content_type(content_type: String) -> SharedStr {
+    thread_local! {
+        static LAST: std::cell::RefCell<SharedStr> = std::cell::RefCell::new(SharedStr::default());
+    }
+    LAST.with_borrow_mut(|last| {
+        if last.as_str() != content_type {
+            *last = SharedStr::from(content_type);
+        }
+        last.clone()
+    })
 }
 
 fn client_gone(cx: &RequestContext) -> bool {

@@ -44,6 +44,9 @@ struct Entry {
 #[derive(Debug, Clone)]
 pub(crate) struct CachedHeaders {
     pub(crate) etag: SharedStr,
+    /// The `Etag` holds no control character (a custom `get_content_version` could give one;
+    /// then it is checked, and refused, when set).
+    pub(crate) etag_valid: bool,
     pub(crate) last_modified: SharedStr,
 }
 
@@ -108,11 +111,13 @@ pub(crate) fn etag_of(version: &str) -> SharedStr {
 pub(crate) fn store(path: &Path, stamp: Stamp, version: &str) {
     if let Ok(mut cache) = cache().lock() {
         let modified = stamp.modified.unwrap_or(std::time::UNIX_EPOCH);
+        let etag = etag_of(version);
         let entry = Entry {
             stamp,
             version: version.to_owned(),
             headers: CachedHeaders {
-                etag: etag_of(version),
+                etag_valid: crate::http::headers::is_value(etag.as_bytes()),
+                etag,
                 last_modified: SharedStr::from(crate::http::format_timestamp(modified)),
             },
         };
