@@ -80,7 +80,9 @@ impl RequestContext {
             xsrf_token: None,
             status: 200,
             reason: None,
-            headers: HttpHeaders::with_capacity(4),
+            // Room for the usual six (Server, Content-Type, Etag, Content-Length, and for a
+            // static file Accept-Ranges and Last-Modified) without growing.
+            headers: HttpHeaders::with_capacity(6),
             header_error: None,
             new_cookies: Vec::new(),
             buffer: OutputBuffer::default(),
