@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use futures_util::StreamExt;
 
 use super::range::{resolve_range, ByteRange, RangeResponse};
-use super::{DefaultStaticFiles, StaticFile, StaticFiles, StaticHandlerArgs};
+use super::{ContentStream, DefaultStaticFiles, StaticFile, StaticFiles, StaticHandlerArgs};
 use crate::http::{decimal, format_timestamp, SharedStr};
 use crate::web::etag::etag_matches;
 use crate::web::{HandlerContext, RequestContext, RequestHandler, Result};
@@ -102,22 +102,15 @@ impl StaticFileHandler {
         super::reset();
     }
 
-    /// The `Etag` (the quoted version) and `Last-Modified` of the file: from the cache, or
-    /// hashed on the blocking pool so that hashing a large file does not stall the other
-    /// connections of this thread.
-    async fn version_headers(
+    /// The `Etag` (the quoted version) and `Last-Modified` of a file whose version is not
+    /// cached: hashed on the blocking pool so that hashing a large file does not stall the
+    /// other connections of this thread.
+    async fn hash_version_headers(
         &self,
-        cx: &RequestContext,
         abs: &Path,
         meta: &std::fs::Metadata,
         modified: SystemTime,
     ) -> super::version::CachedHeaders {
-        let use_cache = cx.app.settings.static_hash_cache();
-        if use_cache {
-            if let Some(h) = super::version::cached_headers(abs, super::version::Stamp::of(meta)) {
-                return h;
-            }
-        }
         let hooks = self.hooks.clone();
         let (path, meta) = (abs.to_owned(), meta.clone());
         let hashed = tokio::task::spawn_blocking(move || {
@@ -137,22 +130,61 @@ impl StaticFileHandler {
     }
 
     /// Tornado's `StaticFileHandler.get(path, include_body)`.
+    ///
+    /// The synchronous parts are plain functions, so that the (boxed) future of each request
+    /// only holds what lives across its awaits: the file, and the path for the hooks.
     async fn serve(&self, cx: &mut RequestContext, include_body: bool) -> Result {
+        let Some((path, file)) = self.find(cx)? else {
+            return Ok(());
+        };
+        // Boxed: its metadata is ~200 bytes, which would otherwise push each request's
+        // handler future past the size the allocator serves from its fast per-thread cache.
+        let file = Box::new(file);
+        let modified = whole_seconds(file.metadata.modified().unwrap_or(UNIX_EPOCH));
+        let cached = if cx.app.settings.static_hash_cache() {
+            super::version::cached_headers(&file.path, super::version::Stamp::of(&file.metadata))
+        } else {
+            None
+        };
+        let version = match cached {
+            Some(version) => version,
+            // Boxed: only a cache miss waits here, and holding that wait inline would make
+            // every request's future bigger.
+            None => Box::pin(self.hash_version_headers(&file.path, &file.metadata, modified)).await,
+        };
+        let Some(range) = self.set_headers(cx, &path, &file, modified, version) else {
+            return Ok(());
+        };
+        drop(path);
+        if include_body {
+            self.send(cx, &file, range).await?;
+        }
+        Ok(())
+    }
+
+    /// The URL path (after `parse_url_path`) and the validated file, or `None` when the
+    /// validation already answered (a redirect).
+    fn find(&self, cx: &mut RequestContext) -> Result<Option<(String, StaticFile)>> {
         let config = &*self.config;
         let path = self.hooks.parse_url_path(cx.path_arg(0)?);
         let absolute = self.hooks.get_absolute_path(&config.root, &path);
-        let Some(file) =
-            self.hooks
-                .validate_absolute_path(cx, &config.root, &absolute, &config.args)?
-        else {
-            return Ok(());
-        };
-        let (absolute, meta) = (&file.path, &file.metadata);
-        let size = meta.len();
-        let modified = whole_seconds(meta.modified().unwrap_or(UNIX_EPOCH));
-        let version = self.version_headers(cx, absolute, meta, modified).await;
+        let file = self
+            .hooks
+            .validate_absolute_path(cx, &config.root, &absolute, &config.args)?;
+        Ok(file.map(|file| (path, file)))
+    }
 
-        // Tornado's set_headers.
+    /// Tornado's `set_headers` and the conditional and range checks: the byte range to send,
+    /// or `None` when the response is complete without a body (`304`, `416`).
+    fn set_headers(
+        &self,
+        cx: &mut RequestContext,
+        path: &str,
+        file: &StaticFile,
+        modified: SystemTime,
+        version: super::version::CachedHeaders,
+    ) -> Option<ByteRange> {
+        let size = file.metadata.len();
         cx.set_header_valid("Accept-Ranges", SharedStr::from_static("bytes"));
         if version.etag_valid {
             cx.set_header_valid("Etag", version.etag);
@@ -160,20 +192,18 @@ impl StaticFileHandler {
             cx.set_header_static("Etag", version.etag);
         }
         cx.set_header_valid("Last-Modified", version.last_modified);
-        let content_type = self.hooks.get_content_type(absolute);
-        let cache_time = self
-            .hooks
-            .get_cache_time(cx, &path, modified, &content_type);
+        let content_type = self.hooks.get_content_type(&file.path);
+        let cache_time = self.hooks.get_cache_time(cx, path, modified, &content_type);
         cx.set_header_static("Content-Type", shared_content_type(content_type));
         if !cache_time.is_zero() {
             cx.set_header_static("Expires", format_timestamp(SystemTime::now() + cache_time));
             cx.set_header_static("Cache-Control", format!("max-age={}", cache_time.as_secs()));
         }
-        self.hooks.set_extra_headers(cx, &path);
+        self.hooks.set_extra_headers(cx, path);
 
         if should_return_304(cx, modified) {
             cx.set_status(304);
-            return Ok(());
+            return None;
         }
 
         let range_header = cx.request().headers.get("Range").map(str::to_owned);
@@ -188,7 +218,7 @@ impl StaticFileHandler {
                 cx.set_status(416);
                 cx.set_header_static("Content-Type", SharedStr::from_static("text/plain"));
                 cx.set_header_static("Content-Range", format!("bytes */{size}"));
-                return Ok(());
+                return None;
             }
         };
         let mut digits = [0; 20];
@@ -196,17 +226,14 @@ impl StaticFileHandler {
             "Content-Length",
             SharedStr::copy_from_str(decimal(range.len(), &mut digits)),
         );
-        if include_body {
-            self.send(cx, &file, range).await?;
-        }
-        Ok(())
+        Some(range)
     }
 
     /// Sends `range` of the file: straight from the kernel when the connection and the
     /// response allow it, otherwise streamed one piece per flush.
     async fn send(&self, cx: &mut RequestContext, file: &StaticFile, range: ByteRange) -> Result {
         let chunk_size = self.config.args.chunk_size;
-        let mut content = self
+        let content = self
             .hooks
             .get_content(file, range.start, range.end, chunk_size)
             .map_err(|e| super::path::fs_error(&file.path, &e))?;
@@ -224,27 +251,33 @@ impl StaticFileHandler {
                 }
             }
         }
-        let mut sent = 0;
-        while let Some(piece) = content.next().await {
-            let piece = piece?;
-            sent += piece.len() as u64;
-            cx.write(piece)?;
-            if sent >= range.len() {
-                // The last piece goes out with `finish`; waiting for it here would only cost
-                // another round through the connection.
-                continue;
-            }
-            if let Err(e) = cx.flush().await {
-                if client_gone(cx) {
-                    // The client went away mid-file: end quietly, as Tornado does.
-                    cx.writer = None;
-                    return Ok(());
-                }
-                return Err(e);
-            }
-        }
-        Ok(())
+        // Boxed for the same reason as the hashing: most responses never get here.
+        Box::pin(stream(cx, content, range.len())).await
     }
+}
+
+/// Streams `len` bytes of `content`, one piece per flush.
+async fn stream(cx: &mut RequestContext, mut content: ContentStream, len: u64) -> Result {
+    let mut sent = 0;
+    while let Some(piece) = content.next().await {
+        let piece = piece?;
+        sent += piece.len() as u64;
+        cx.write(piece)?;
+        if sent >= len {
+            // The last piece goes out with `finish`; waiting for it here would only cost
+            // another round through the connection.
+            continue;
+        }
+        if let Err(e) = cx.flush().await {
+            if client_gone(cx) {
+                // The client went away mid-file: end quietly, as Tornado does.
+                cx.writer = None;
+                return Ok(());
+            }
+            return Err(e);
+        }
+    }
+    Ok(())
 }
 
 /// `content_type` as a shared string, reusing this thread's previous one when it is the same
@@ -255,7 +288,8 @@ fn shared_content_type(content_type: String) -> SharedStr {
     }
     LAST.with_borrow_mut(|last| {
         if last.as_str() != content_type {
-            *last = SharedStr::from(content_type);
+            // Shared (not owned), so that the clones below only count a reference.
+            *last = SharedStr::from(std::sync::Arc::<str>::from(content_type));
         }
         last.clone()
     })

@@ -118,7 +118,10 @@ pub(crate) fn store(path: &Path, stamp: Stamp, version: &str) {
             headers: CachedHeaders {
                 etag_valid: crate::http::headers::is_value(etag.as_bytes()),
                 etag,
-                last_modified: SharedStr::from(crate::http::format_timestamp(modified)),
+                // Shared (not owned), so each request's copy only counts a reference.
+                last_modified: SharedStr::from(Arc::<str>::from(crate::http::format_timestamp(
+                    modified,
+                ))),
             },
         };
         cache.insert(path.as_os_str().to_owned(), entry);
