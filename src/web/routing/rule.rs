@@ -469,12 +469,15 @@ fn plain_rest<'p>(prefix: &str, path: &'p str) -> Option<&'p str> {
 }
 
 fn decode_path_arg(raw: &str, name: Option<&str>, index: usize) -> Result<String, PathArgError> {
-    let bytes: Vec<u8> = percent_decode_str(raw).collect();
-    String::from_utf8(bytes).map_err(|err| PathArgError {
-        group: name.map(str::to_owned),
-        index,
-        value: err.into_bytes(),
-    })
+    // One allocation of the right size (the decoded text is borrowed when nothing is escaped).
+    match percent_decode_str(raw).decode_utf8() {
+        Ok(text) => Ok(text.into_owned()),
+        Err(_) => Err(PathArgError {
+            group: name.map(str::to_owned),
+            index,
+            value: percent_decode_str(raw).collect(),
+        }),
+    }
 }
 
 /// Starts a [`UrlSpec`] for a leaf target; finish it with [`UrlSpecBuilder::build`].
