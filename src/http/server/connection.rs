@@ -651,7 +651,10 @@ impl Driver {
 
     /// The moment the current wait times out, if any.
     fn deadline(&mut self) -> Option<(Instant, &'static str)> {
-        let settings = self.params.settings.clone();
+        // An `Rc` clone (no atomic operation, unlike cloning the settings' `Arc`), so that
+        // the settings stay readable while the fields below change.
+        let params = Rc::clone(&self.params);
+        let settings = &params.settings;
         let mut best: Option<(Instant, &'static str)> = None;
         let mut consider = |t: Instant, why: &'static str| {
             if best.is_none_or(|(b, _)| t < b) {
