@@ -274,3 +274,37 @@ fn an_http_1_0_client_gets_the_file_and_then_the_close() {
     assert!(head.contains("Content-Length: 100000\r\n"), "{head}");
     assert_eq!(&raw[split..], &pattern()[..]);
 }
+
+/// `/proc/self/limits` has text but refuses `sendfile` (`EINVAL`), like files on some file
+/// systems: the connection sends its bytes through the buffer instead.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_the_kernel_cannot_splice_is_copied_instead() {
+    const PROC_FILE: &str = "/proc/self/limits";
+    let expected = std::fs::read(PROC_FILE).expect("read /proc/self/limits");
+    assert!(!expected.is_empty());
+    let len = expected.len() as u64;
+    let s = TestServer::start(delegate_fn(
+        move |_req: ServerRequest, mut resp| async move {
+            let file = Arc::new(std::fs::File::open(PROC_FILE).unwrap());
+            let mut head = ResponseHead::new(200);
+            head.headers.add("Content-Length", (len + 4).to_string());
+            resp.write_head(&head).unwrap();
+            resp.write(b"<<").unwrap();
+            assert!(resp.send_file(&file, 0, len).unwrap());
+            resp.write(b">>").unwrap();
+            resp.finish().unwrap();
+        },
+    ));
+    let mut conn = s.connect();
+    // Twice on one connection: the copied bytes keep their place before the next response.
+    conn.send(b"GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n")
+        .unwrap();
+    for _ in 0..2 {
+        let r = conn.read_response(false).unwrap();
+        let mut want = b"<<".to_vec();
+        want.extend_from_slice(&expected);
+        want.extend_from_slice(b">>");
+        assert_eq!(r.body, want);
+    }
+}

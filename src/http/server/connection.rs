@@ -614,6 +614,20 @@ impl Driver {
                             self.write_stalled_since = None;
                             continue;
                         }
+                        // A file the kernel cannot splice (some file systems): its bytes go
+                        // through the buffer instead, a piece at a time.
+                        Poll::Ready(Err(e))
+                            if matches!(
+                                e.kind(),
+                                std::io::ErrorKind::InvalidInput | std::io::ErrorKind::Unsupported
+                            ) =>
+                        {
+                            if let Err(e) = s.copy_front_file_piece(64 * 1024) {
+                                tracing::warn!(target: "tornado.general", "reading a file to send failed: {e}");
+                                return Err(());
+                            }
+                            continue;
+                        }
                         other => other,
                     }
                 }

@@ -136,6 +136,54 @@ impl Shared {
         });
     }
 
+    /// Moves the next piece (up to `max` bytes) of the front file stretch into `out`, in its
+    /// place: for a file the kernel cannot send itself (`sendfile` refused it), so that its
+    /// bytes go out through the buffer instead. Only valid when the front stretch is next
+    /// (no `out` bytes before it). An error (including a file that ends early) leaves the
+    /// output as it was.
+    pub(crate) fn copy_front_file_piece(&mut self, max: usize) -> std::io::Result<()> {
+        let Some(front) = self.files.front_mut() else {
+            return Ok(());
+        };
+        debug_assert_eq!(front.after, 0);
+        let want = usize::try_from(front.remaining)
+            .unwrap_or(usize::MAX)
+            .min(max);
+        let mut piece = BytesMut::zeroed(want);
+        let mut filled = 0;
+        while filled < want {
+            match read_at(
+                &front.file,
+                &mut piece[filled..],
+                front.offset + filled as u64,
+            ) {
+                Ok(0) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "the file became shorter while it was being sent",
+                    ))
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        front.offset += want as u64;
+        front.remaining -= want as u64;
+        // The piece goes in front of what is buffered after the stretch.
+        piece.extend_from_slice(&self.out);
+        self.out = piece;
+        if front.remaining == 0 {
+            self.files.pop_front();
+            if let Some(next) = self.files.front_mut() {
+                next.after += want;
+            }
+        } else {
+            front.after = want;
+        }
+        Ok(())
+    }
+
     /// Drops all unwritten output.
     pub(crate) fn clear_output(&mut self) {
         self.out.clear();
@@ -165,6 +213,17 @@ impl Shared {
     }
 }
 
+/// Reads at `offset` without moving the file's position.
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
+}
+
 /// A stretch of a file queued for the socket; see [`Shared::queue_file`].
 #[derive(Debug)]
 pub(crate) struct FileOut {
@@ -174,4 +233,51 @@ pub(crate) struct FileOut {
     /// Where in the file the next byte comes from.
     pub(crate) offset: u64,
     pub(crate) remaining: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Buf;
+
+    #[test]
+    fn a_file_piece_copied_into_the_buffer_keeps_its_place() {
+        let path = std::env::temp_dir().join(format!("tornado-shared-{}", std::process::id()));
+        std::fs::write(&path, b"0123456789").unwrap();
+        let file = Arc::new(File::open(&path).unwrap());
+        let mut s = Shared::new(1 << 16, 1 << 14);
+        s.queue_file(file.clone(), 2, 6); // "234567"
+        s.out.extend_from_slice(b"|mid|");
+        s.queue_file(file.clone(), 0, 3); // "012"
+        s.out.extend_from_slice(b"|end");
+        assert_eq!(s.buffered(), 9 + 9);
+        // Two pieces for the first stretch, then the second stretch whole.
+        s.copy_front_file_piece(4).unwrap();
+        assert_eq!(&s.out[..], b"2345|mid||end");
+        assert_eq!(
+            s.files.front().map(|f| (f.after, f.remaining)),
+            Some((4, 2))
+        );
+        s.out.advance(4);
+        s.files.front_mut().unwrap().after = 0;
+        s.copy_front_file_piece(4).unwrap();
+        assert_eq!(&s.out[..], b"67|mid||end");
+        assert_eq!(s.files.len(), 1);
+        assert_eq!(s.files.front().map(|f| f.after), Some(7));
+        s.out.advance(7);
+        s.files.front_mut().unwrap().after = 0;
+        s.copy_front_file_piece(64).unwrap();
+        assert_eq!(&s.out[..], b"012|end");
+        assert!(s.files.is_empty());
+        // A stretch past the end of the file is an error and changes nothing.
+        s.queue_file(file, 8, 5);
+        s.out.advance(s.out.len());
+        s.files.front_mut().unwrap().after = 0;
+        assert!(s.copy_front_file_piece(64).is_err());
+        assert_eq!(
+            s.files.front().map(|f| (f.offset, f.remaining)),
+            Some((8, 5))
+        );
+        let _ = std::fs::remove_file(&path);
+    }
 }
