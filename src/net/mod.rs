@@ -14,6 +14,7 @@ mod tls;
 pub use error::{ConnectError, StreamError};
 pub use iostream::{IoStream, IoStreamSettings, StreamCloseWatch};
 pub use resolver::{is_valid_ip, AddressFamily, OverrideResolver, Resolver, SystemResolver};
+pub(crate) use sendfile::{file_shrank, read_full_at};
 pub use stream::NetStream;
 #[cfg(unix)]
 pub use stream::PipeStream;

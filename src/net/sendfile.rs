@@ -84,6 +84,40 @@ impl NetStream {
     }
 }
 
+/// Fills `buf` from `file` at `offset`, stopping early only at the end of the file, and
+/// returns how much was read. The file's own position is not used (`pread` on Unix), so the
+/// readers of one open file (pipelined responses for the same stretch) do not disturb each
+/// other: this is the copying path for file stretches.
+pub(crate) fn read_full_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    #[cfg(unix)]
+    use std::os::unix::fs::FileExt;
+    #[cfg(windows)]
+    use std::os::windows::fs::FileExt;
+    let mut filled = 0;
+    while filled < buf.len() {
+        #[cfg(unix)]
+        let read = file.read_at(&mut buf[filled..], offset + filled as u64);
+        // Windows: `seek_read` moves the position, which nothing here uses.
+        #[cfg(windows)]
+        let read = file.seek_read(&mut buf[filled..], offset + filled as u64);
+        match read {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// The error for a file that ended before the stretch being sent from it.
+pub(crate) fn file_shrank() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::UnexpectedEof,
+        "the file became shorter while it was being sent",
+    )
+}
+
 fn unsupported() -> io::Error {
     io::Error::new(
         io::ErrorKind::Unsupported,

@@ -602,7 +602,7 @@ impl Driver {
                     match self.io.poll_send_file(cx, &f.file, &mut f.offset, count) {
                         Poll::Ready(Ok(0)) => {
                             // The response promised bytes the file no longer has.
-                            tracing::warn!(target: "tornado.general", "a file became shorter while it was being sent");
+                            tracing::warn!(target: "tornado.general", "{}", crate::net::file_shrank());
                             return Err(());
                         }
                         Poll::Ready(Ok(n)) => {

@@ -150,23 +150,8 @@ impl Shared {
             .unwrap_or(usize::MAX)
             .min(max);
         let mut piece = BytesMut::zeroed(want);
-        let mut filled = 0;
-        while filled < want {
-            match read_at(
-                &front.file,
-                &mut piece[filled..],
-                front.offset + filled as u64,
-            ) {
-                Ok(0) => {
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::UnexpectedEof,
-                        "the file became shorter while it was being sent",
-                    ))
-                }
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
+        if crate::net::read_full_at(&front.file, &mut piece, front.offset)? < want {
+            return Err(crate::net::file_shrank());
         }
         front.offset += want as u64;
         front.remaining -= want as u64;
@@ -211,17 +196,6 @@ impl Shared {
             self.waiters.push(waker.clone());
         }
     }
-}
-
-/// Reads at `offset` without moving the file's position.
-#[cfg(unix)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
-    std::os::unix::fs::FileExt::read_at(file, buf, offset)
-}
-
-#[cfg(windows)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
-    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
 }
 
 /// A stretch of a file queued for the socket; see [`Shared::queue_file`].

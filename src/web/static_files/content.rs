@@ -198,41 +198,16 @@ impl FileChunks {
         // Reclaims the previous piece's allocation once the connection has copied it.
         self.buf.reserve(want);
         self.buf.resize(want, 0);
-        let mut filled = 0;
-        while filled < want {
-            match read_at(&self.file, &mut self.buf[filled..want], self.position) {
-                Ok(0) => break,
-                Ok(n) => {
-                    filled += n;
-                    self.position += n as u64;
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
+        let filled = crate::net::read_full_at(&self.file, &mut self.buf[..want], self.position)?;
         if filled == 0 {
             self.remaining = 0;
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "the file became shorter while it was being sent",
-            ));
+            return Err(crate::net::file_shrank());
         }
+        self.position += filled as u64;
         self.buf.truncate(filled);
         self.remaining -= filled as u64;
         Ok(Some(self.buf.split().freeze()))
     }
-}
-
-/// Reads at `offset` without moving the file's position (`pread` on Unix).
-#[cfg(unix)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    std::os::unix::fs::FileExt::read_at(file, buf, offset)
-}
-
-/// Reads at `offset` (`seek_read` on Windows moves the position, which nothing else uses).
-#[cfg(windows)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
 }
 
 #[cfg(test)]
