@@ -308,3 +308,42 @@ fn a_file_the_kernel_cannot_splice_is_copied_instead() {
         assert_eq!(r.body, want);
     }
 }
+
+/// Replaces every byte of the body with `x` (a transform that changes the body).
+struct Crossout;
+impl tornado::web::transform::OutputTransform for Crossout {
+    fn transform_first_chunk(
+        &mut self,
+        _status: &mut u16,
+        _headers: &mut tornado::http::HttpHeaders,
+        chunk: bytes::Bytes,
+        _finishing: bool,
+    ) -> bytes::Bytes {
+        vec![b'x'; chunk.len()].into()
+    }
+    fn transform_chunk(&mut self, chunk: bytes::Bytes, _finishing: bool) -> bytes::Bytes {
+        vec![b'x'; chunk.len()].into()
+    }
+}
+
+#[test]
+fn a_transform_that_may_change_the_body_sees_every_byte_of_a_static_file() {
+    let dir = TempDir::new("sendfile-transform");
+    std::fs::write(dir.0.join("data.bin"), pattern()).unwrap();
+    let factory =
+        |_: &tornado::http::HttpHeaders| -> Box<dyn tornado::web::transform::OutputTransform> {
+            Box::new(Crossout)
+        };
+    let app = Application::builder()
+        .settings(Settings {
+            static_path: Some(dir.0.clone()),
+            ..Default::default()
+        })
+        .transform(Arc::new(factory))
+        .build()
+        .expect("valid routes");
+    let s = TestServer::start(app);
+    let r = s.fetch("/static/data.bin");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body, vec![b'x'; 100_000]);
+}
