@@ -210,6 +210,10 @@ impl From<&'static str> for SharedStr {
     }
 }
 
+/// Takes the string as it is, without copying. Clones of the result copy the text, though:
+/// for a value made once and handed out many times (a cached header value), convert through
+/// `Arc<str>` instead (`SharedStr::from(Arc::<str>::from(s))`), whose clones only count a
+/// reference.
 impl From<String> for SharedStr {
     fn from(s: String) -> Self {
         SharedStr(Repr::Owned(s))

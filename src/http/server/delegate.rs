@@ -361,7 +361,39 @@ impl ResponseWriter {
     /// nothing was written, so read the bytes and [`write`](Self::write) them.
     ///
     /// A file that turns out shorter than promised closes the connection when its end is
-    /// reached, since the response cannot be completed.
+    /// reached, since the response cannot be completed. A file the kernel cannot send itself
+    /// (some file systems refuse `sendfile`) is copied through the buffer instead.
+    ///
+    /// ```no_run
+    /// use std::sync::Arc;
+    /// use tornado::http::{delegate_fn, ResponseHead};
+    ///
+    /// let download = delegate_fn(|_req, mut resp| async move {
+    ///     let Ok(file) = std::fs::File::open("report.pdf") else {
+    ///         let _ = resp.respond(404, &[], "");
+    ///         return;
+    ///     };
+    ///     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    ///     let file = Arc::new(file);
+    ///     let mut head = ResponseHead::new(200);
+    ///     head.headers.add("Content-Type", "application/pdf");
+    ///     head.headers.add("Content-Length", len.to_string());
+    ///     if resp.write_head(&head).is_err() {
+    ///         return;
+    ///     }
+    ///     match resp.send_file(&file, 0, len) {
+    ///         Ok(true) => {}
+    ///         // TLS and the like: copy the bytes (a real handler would stream pieces).
+    ///         Ok(false) => {
+    ///             let bytes = std::fs::read("report.pdf").unwrap_or_default();
+    ///             let _ = resp.write(&bytes);
+    ///         }
+    ///         Err(_) => return,
+    ///     }
+    ///     let _ = resp.finish();
+    /// });
+    /// # let _ = download;
+    /// ```
     pub fn send_file(
         &mut self,
         file: &std::sync::Arc<std::fs::File>,
