@@ -347,3 +347,44 @@ fn a_transform_that_may_change_the_body_sees_every_byte_of_a_static_file() {
     assert_eq!(r.status, 200);
     assert_eq!(r.body, vec![b'x'; 100_000]);
 }
+
+/// A served file stays open in the worker's cache (Linux); every request still checks that the
+/// path names the same, unchanged file.
+#[test]
+fn a_cached_open_file_is_never_served_after_it_changed() {
+    let base = TempDir::new("sendfile-cache");
+    let root = base.0.join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(base.0.join("secret.txt"), "secret").unwrap();
+    let file = root.join("f.txt");
+    std::fs::write(&file, "first").unwrap();
+    let app = Application::builder()
+        .settings(Settings {
+            static_path: Some(root.clone()),
+            ..Default::default()
+        })
+        .build()
+        .expect("valid routes");
+    let s = TestServer::start(app);
+    for _ in 0..3 {
+        assert_eq!(s.fetch("/static/f.txt").body, b"first");
+    }
+    // Replaced by a rename.
+    std::fs::write(root.join("f.new"), "second!").unwrap();
+    std::fs::rename(root.join("f.new"), &file).unwrap();
+    let r = s.fetch("/static/f.txt");
+    assert_eq!(r.body, b"second!");
+    assert_eq!(r.header("Content-Length"), Some("7"));
+    // Written in place (same inode): the new bytes and length.
+    std::fs::write(&file, "third, longer").unwrap();
+    assert_eq!(s.fetch("/static/f.txt").body, b"third, longer");
+    // Replaced by a link leading out of the root: refused like any such link.
+    std::fs::remove_file(&file).unwrap();
+    std::os::unix::fs::symlink(base.0.join("secret.txt"), &file).unwrap();
+    let r = s.fetch("/static/f.txt");
+    assert_eq!(r.status, 403);
+    assert_ne!(r.body, b"secret");
+    // Gone.
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!(s.fetch("/static/f.txt").status, 404);
+}

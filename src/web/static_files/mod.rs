@@ -91,6 +91,8 @@
 
 mod content;
 mod handler;
+#[cfg(target_os = "linux")]
+mod open_files;
 mod path;
 mod range;
 mod version;
@@ -143,11 +145,15 @@ impl StaticFile {
     }
 
     /// A file already open, with the metadata read from that handle.
-    pub(crate) fn opened(path: PathBuf, file: std::fs::File, metadata: std::fs::Metadata) -> Self {
+    pub(crate) fn opened(
+        path: PathBuf,
+        file: Arc<std::fs::File>,
+        metadata: std::fs::Metadata,
+    ) -> Self {
         StaticFile {
             path,
             metadata,
-            handle: Some(Arc::new(file)),
+            handle: Some(file),
         }
     }
 

@@ -16,6 +16,7 @@
 
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use super::{StaticFile, StaticHandlerArgs};
 use crate::web::{HttpError, RequestContext, Result, WebError};
@@ -221,11 +222,17 @@ fn look_up(
     root: &Path,
     path: &Path,
     args: &StaticHandlerArgs,
-) -> Result<(Option<std::fs::File>, std::fs::Metadata)> {
+) -> Result<(Option<Arc<std::fs::File>>, std::fs::Metadata)> {
+    #[cfg(target_os = "linux")]
+    if let Some((file, meta)) = super::open_files::get(path) {
+        return Ok((Some(file), meta));
+    }
     #[cfg(target_os = "linux")]
     match sys::open_without_links(path) {
         Some(Ok(file)) => {
             let meta = file.metadata().map_err(|e| fs_error(path, &e))?;
+            let file = Arc::new(file);
+            super::open_files::put(path, &file, &meta);
             return Ok((Some(file), meta));
         }
         Some(Err(e)) => return Err(fs_error(path, &e)),
