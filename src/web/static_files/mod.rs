@@ -75,7 +75,9 @@
 //! NUL bytes, sibling directories sharing the root's name as a prefix and symbolic links
 //! leading out of the root all end in `403` or `404`. On Linux a path without any link is
 //! opened in one step (`openat2` with `RESOLVE_NO_SYMLINKS`); a path with one is checked
-//! component by component.
+//! component by component. A file opened in one step stays open in its worker's cache; each
+//! request checks with a `stat` of the path that it still names the same, unchanged file
+//! (device, inode, change time), and opens it afresh otherwise (`docs/static.md`, Safety).
 //!
 //! # Customising
 //!
