@@ -233,10 +233,16 @@ mod tests {
         put(&dir, &d, &dmeta);
         assert!(get(&dir).is_none());
         let cap = capacity();
-        assert!(
-            cap > 0,
-            "this machine's descriptor limit leaves room for a cache"
-        );
+        if cap == 0 {
+            // A descriptor limit too small for a cache on this many CPUs: nothing is kept.
+            let path = dir.join("f");
+            std::fs::write(&path, "x").unwrap();
+            let (file, meta) = open(&path);
+            put(&path, &file, &meta);
+            assert!(get(&path).is_none());
+            let _ = std::fs::remove_dir_all(&dir);
+            return;
+        }
         for i in 0..cap + 5 {
             let path = dir.join(format!("f{i}"));
             std::fs::write(&path, "x").unwrap();
