@@ -182,6 +182,9 @@ mod tests {
     #[test]
     fn a_file_is_served_from_the_cache_until_it_changes_or_goes() {
         clear();
+        if capacity() == 0 {
+            return; // No cache on this machine (see the test below).
+        }
         let dir = temp("changes");
         let path = dir.join("a.txt");
         std::fs::write(&path, "one").unwrap();
