@@ -242,12 +242,7 @@ impl StaticFileHandler {
                 match cx.send_file(handle, offset, len) {
                     Ok(true) => return Ok(()),
                     Ok(false) => {}
-                    Err(_) if client_gone(cx) => {
-                        // The client went away before the head could go: end quietly.
-                        cx.writer = None;
-                        return Ok(());
-                    }
-                    Err(e) => return Err(e),
+                    Err(e) => return unless_client_gone(cx, e),
                 }
             }
         }
@@ -269,12 +264,7 @@ async fn stream(cx: &mut RequestContext, mut content: ContentStream, len: u64) -
             continue;
         }
         if let Err(e) = cx.flush().await {
-            if client_gone(cx) {
-                // The client went away mid-file: end quietly, as Tornado does.
-                cx.writer = None;
-                return Ok(());
-            }
-            return Err(e);
+            return unless_client_gone(cx, e);
         }
     }
     Ok(())
@@ -293,6 +283,17 @@ fn shared_content_type(content_type: String) -> SharedStr {
         }
         last.clone()
     })
+}
+
+/// `Ok` when `error` comes from the client having gone away mid-file: the request then ends
+/// quietly, as in Tornado. `Err(error)` otherwise.
+fn unless_client_gone(cx: &mut RequestContext, error: crate::web::WebError) -> Result {
+    if client_gone(cx) {
+        cx.writer = None;
+        Ok(())
+    } else {
+        Err(error)
+    }
 }
 
 fn client_gone(cx: &RequestContext) -> bool {

@@ -27,7 +27,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 /// How long an unused entry stays open.
-pub(crate) const IDLE: Duration = Duration::from_secs(10);
+const IDLE: Duration = Duration::from_secs(10);
 
 /// How often idle entries are looked for.
 const SWEEP_EVERY: Duration = Duration::from_secs(1);
