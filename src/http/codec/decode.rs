@@ -314,25 +314,26 @@ fn parse_request_head(
             // Short strings (the method, most targets, `Host`) are copied inline; for longer
             // ones the whole head is copied once into a shared buffer, made when the first
             // needs it, and they are slices of it. A head that is not UTF-8 (ISO-8859-1 bytes
-            // in a header value) gets owned strings instead.
-            let utf8 = std::str::from_utf8(raw).ok();
-            let shared: OnceCell<SharedStr> = OnceCell::new();
-            // Every piece httparse returns lies inside `raw`; `get` refuses anything else.
-            let part = |p: &[u8]| -> Option<SharedStr> {
-                let offset = (p.as_ptr() as usize).checked_sub(raw.as_ptr() as usize)?;
-                let range = offset..offset + p.len();
-                let text = utf8?;
+            // in a header value) has no shared buffer: its long parts are owned strings.
+            let shared: OnceCell<Option<SharedStr>> = OnceCell::new();
+            // Every piece httparse returns lies inside `raw`, and is UTF-8 (the method is a
+            // token, httparse checks the target, values are checked to be ASCII below).
+            let part = |p: &str| -> SharedStr {
                 if p.len() <= INLINE_CAP {
-                    return text.get(range).map(SharedStr::copy_from_str);
+                    return SharedStr::copy_from_str(p);
                 }
-                shared
-                    .get_or_init(|| SharedStr::from(Arc::<str>::from(text)))
-                    .get(range)
+                let whole = shared.get_or_init(|| {
+                    let text = std::str::from_utf8(raw).ok()?;
+                    Some(SharedStr::from(Arc::<str>::from(text)))
+                });
+                let offset = (p.as_ptr() as usize).wrapping_sub(raw.as_ptr() as usize);
+                whole
+                    .as_ref()
+                    .and_then(|w| w.get(offset..offset.wrapping_add(p.len())))
+                    .unwrap_or_else(|| SharedStr::from(p.to_owned()))
             };
-            let method = req.method.unwrap_or_default();
-            let method = part(method.as_bytes()).unwrap_or_else(|| method.to_owned().into());
-            let uri = req.path.unwrap_or_default();
-            let uri = part(uri.as_bytes()).unwrap_or_else(|| uri.to_owned().into());
+            let method = part(req.method.unwrap_or_default());
+            let uri = part(req.path.unwrap_or_default());
             let version = if req.version == Some(0) {
                 Version::Http10
             } else {
@@ -342,8 +343,10 @@ fn parse_request_head(
             for h in req.headers.iter() {
                 let value = trim_ows(h.value);
                 // Tornado reads header bytes as ISO-8859-1: only ASCII is the same in UTF-8.
-                let shared = if value.is_ascii() { part(value) } else { None };
-                let value = shared.unwrap_or_else(|| latin1_to_string(value).into());
+                let value = match std::str::from_utf8(value) {
+                    Ok(text) if value.is_ascii() => part(text),
+                    _ => latin1_to_string(value).into(),
+                };
                 headers.add_shared(h.name, value);
             }
             Ok((method, uri, version, headers))
@@ -651,6 +654,21 @@ mod tests {
         let h = head(b"GET / HTTP/1.1\r\nHost: h\r\nX-A: caf\xe9\r\n\r\n");
         assert_eq!(h.headers.get("X-A"), Some("caf\u{e9}"));
         assert_eq!(h.headers.get("Host"), Some("h"));
+        // Long parts (past the inline size) of a head that is not UTF-8: owned copies.
+        let target = format!("/{}?q=1", "t".repeat(40));
+        let long_value = "v".repeat(40);
+        let raw = format!("GET {target} HTTP/1.1\r\nHost: h\r\nX-L: {long_value}\r\nX-A: caf");
+        let mut raw = raw.into_bytes();
+        raw.extend_from_slice(b"\xe9\r\n\r\n");
+        let h = head(&raw);
+        assert_eq!(h.uri, target.as_str());
+        assert_eq!(h.headers.get("X-L"), Some(long_value.as_str()));
+        assert_eq!(h.headers.get("X-A"), Some("caf\u{e9}"));
+        // The same head in UTF-8: long parts are slices of one shared copy, same text.
+        let raw = format!("GET {target} HTTP/1.1\r\nHost: h\r\nX-L: {long_value}\r\n\r\n");
+        let h = head(raw.as_bytes());
+        assert_eq!(h.uri, target.as_str());
+        assert_eq!(h.headers.get("X-L"), Some(long_value.as_str()));
     }
 
     #[test]
