@@ -9,7 +9,7 @@ pub(crate) mod headers;
 mod request;
 pub mod server;
 mod shared_str;
-mod util;
+pub(crate) mod util;
 
 pub use codec::{BodyLength, CodecLimits, RequestHead, ResponseHead, Version};
 pub use error::HttpInputError;

@@ -64,8 +64,10 @@ pub fn compute_etag(body_chunks: &[Bytes]) -> String {
         out[1 + 2 * i] = HEX[usize::from(b >> 4)];
         out[2 + 2 * i] = HEX[usize::from(b & 0x0f)];
     }
-    // ASCII only, so the conversion cannot fail; the Vec becomes the String without a copy.
-    String::from_utf8(out.to_vec()).unwrap_or_default()
+    // ASCII only, so the conversion cannot fail.
+    crate::http::util::ascii_str(&out)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Tornado's `check_etag_header`: does the request's `If-None-Match` value match `etag`?

@@ -343,9 +343,9 @@ fn parse_request_head(
             for h in req.headers.iter() {
                 let value = trim_ows(h.value);
                 // Tornado reads header bytes as ISO-8859-1: only ASCII is the same in UTF-8.
-                let value = match std::str::from_utf8(value) {
-                    Ok(text) if value.is_ascii() => part(text),
-                    _ => latin1_to_string(value).into(),
+                let value = match crate::http::util::ascii_str(value) {
+                    Some(text) => part(text),
+                    None => latin1_to_string(value).into(),
                 };
                 headers.add_shared(h.name, value);
             }
