@@ -506,11 +506,9 @@ impl ApplicationBuilder {
     }
 }
 
-fn not_found_factory() -> Arc<dyn HandlerFactory> {
+fn not_found_factory() -> &'static Arc<dyn HandlerFactory> {
     static FACTORY: std::sync::OnceLock<Arc<dyn HandlerFactory>> = std::sync::OnceLock::new();
-    FACTORY
-        .get_or_init(|| handler_factory(|| ErrorStatus(404)))
-        .clone()
+    FACTORY.get_or_init(|| handler_factory(|| ErrorStatus(404)))
 }
 
 /// Answers every request with one status (Tornado's `ErrorHandler`).
@@ -527,19 +525,19 @@ impl Application {
     fn route(
         &self,
         head: &crate::http::RequestHead,
-    ) -> Result<(Arc<dyn HandlerFactory>, PathArgs), PathArgError> {
+    ) -> Result<(&Arc<dyn HandlerFactory>, PathArgs), PathArgError> {
         let uri = head.uri.as_str();
         let path = &uri[..uri.bytes().position(|b| b == b'?').unwrap_or(uri.len())];
         let host = head.headers.get("Host").unwrap_or("127.0.0.1");
         let request =
             RouteRequest::new(host, path).with_x_real_ip(head.headers.contains("X-Real-Ip"));
         match self.inner.router.find(&request)? {
-            Some(m) => Ok((m.target.clone(), m.path_args)),
+            Some(m) => Ok((m.target, m.path_args)),
             None => Ok((
                 self.inner
                     .default_handler
-                    .clone()
-                    .unwrap_or_else(not_found_factory),
+                    .as_ref()
+                    .unwrap_or_else(|| not_found_factory()),
                 PathArgs::default(),
             )),
         }
@@ -580,9 +578,10 @@ impl Application {
             };
         }
         let app = self.clone();
+        let factory = Arc::clone(factory);
         Box::pin(async move {
             match HttpServerRequest::read(request, limits).await {
-                Ok(r) => app.start(factory, r, args, bad_path, writer, None).await,
+                Ok(r) => app.start(&factory, r, args, bad_path, writer, None).await,
                 Err(crate::http::RequestError::Body(crate::http::BodyError::Invalid {
                     status,
                     message,
@@ -603,7 +602,7 @@ impl Application {
     /// Builds the request context and hands it to the route's factory.
     fn start(
         &self,
-        factory: Arc<dyn HandlerFactory>,
+        factory: &Arc<dyn HandlerFactory>,
         request: HttpServerRequest,
         args: PathArgs,
         bad_path: bool,

@@ -339,8 +339,11 @@ impl Driver {
             body: Body::new(self.shared.clone(), seq),
         };
         let writer = ResponseWriter::new(self.shared.clone(), seq);
-        let delegate = self.params.delegate.clone();
-        match catch_unwind(AssertUnwindSafe(move || delegate.handle(request, writer))) {
+        // An `Rc` clone, not the delegate's `Arc` (an atomic increment and decrement).
+        let params = Rc::clone(&self.params);
+        match catch_unwind(AssertUnwindSafe(move || {
+            params.delegate.handle(request, writer)
+        })) {
             Ok(fut) => {
                 self.phase = Phase::Busy(Busy {
                     fut: Some(fut),
