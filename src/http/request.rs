@@ -2,6 +2,7 @@
 //! `HTTPServerRequest`).
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -124,6 +125,13 @@ impl HttpServerRequestBuilder {
     /// (the web layer answers it with `400`); a malformed form is logged and skipped, as in
     /// Tornado.
     pub fn build(self) -> Result<HttpServerRequest, FormError> {
+        // Only this function holds the new `Rc`, so it is unique and unwraps.
+        Ok(Rc::into_inner(self.build_rc()?).unwrap_or_else(|| unreachable!("a new Rc is unique")))
+    }
+
+    /// [`build`](Self::build), into an `Rc`: the request (over 500 bytes) is written straight
+    /// into the `Rc`'s allocation instead of being built on the stack and copied there.
+    pub(crate) fn build_rc(self) -> Result<Rc<HttpServerRequest>, FormError> {
         // Everything below is a slice of the target or of the Host header: no copies.
         let (path, query) = match self.uri.bytes().position(|b| b == b'?') {
             Some(q) => (self.uri.slice(0..q), self.uri.slice(q + 1..self.uri.len())),
@@ -161,7 +169,11 @@ impl HttpServerRequestBuilder {
                 .or_default()
                 .extend(values.iter().cloned());
         }
-        Ok(HttpServerRequest {
+        let mut rc = Rc::<HttpServerRequest>::new_uninit();
+        let Some(slot) = Rc::get_mut(&mut rc) else {
+            unreachable!("a new Rc is unique")
+        };
+        slot.write(HttpServerRequest {
             method: self.method,
             uri: self.uri,
             path,
@@ -181,7 +193,9 @@ impl HttpServerRequestBuilder {
             start_time: self.start_time,
             finish_time: OnceLock::new(),
             cookies: OnceLock::new(),
-        })
+        });
+        // SAFETY: the value was written just above.
+        Ok(unsafe { rc.assume_init() })
     }
 }
 
@@ -241,12 +255,13 @@ impl HttpServerRequest {
         .map_err(RequestError::Form)
     }
 
-    /// The request of a server request whose head says there is no body (nothing to await).
+    /// The request of a server request whose head says there is no body (nothing to await),
+    /// built in its `Rc`.
     pub(crate) fn without_body(
         request: ServerRequest,
         limits: FormLimits,
-    ) -> Result<Self, FormError> {
-        Self::from_parts(
+    ) -> Result<Rc<Self>, FormError> {
+        Self::builder_from_parts(
             request.head,
             Bytes::new(),
             request.remote_ip,
@@ -255,6 +270,7 @@ impl HttpServerRequest {
             request.start_time,
             limits,
         )
+        .build_rc()
     }
 
     /// Splits a server request into the request without its body (arguments from the query
@@ -300,6 +316,22 @@ impl HttpServerRequest {
         start_time: Instant,
         limits: FormLimits,
     ) -> Result<Self, FormError> {
+        Self::builder_from_parts(
+            head, body, remote_ip, protocol, connection, start_time, limits,
+        )
+        .build()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn builder_from_parts(
+        head: RequestHead,
+        body: Bytes,
+        remote_ip: SharedStr,
+        protocol: SharedStr,
+        connection: ConnectionInfo,
+        start_time: Instant,
+        limits: FormLimits,
+    ) -> HttpServerRequestBuilder {
         HttpServerRequestBuilder {
             method: head.method,
             uri: head.uri,
@@ -312,7 +344,6 @@ impl HttpServerRequest {
             start_time,
             limits,
         }
-        .build()
     }
 
     /// Cookies from the `Cookie` headers, parsed leniently as browsers send them (parsed once,

@@ -561,7 +561,9 @@ impl Application {
         let limits = self.inner.settings.form_limits;
         if factory.stream_request_body() {
             return match HttpServerRequest::split(request, limits) {
-                Ok((r, body)) => self.start(factory, r, args, bad_path, writer, Some(body)),
+                Ok((r, body)) => {
+                    self.start(factory, Rc::new(r), args, bad_path, writer, Some(body))
+                }
                 Err(e) => {
                     bad_request(writer, &e.to_string());
                     done()
@@ -581,7 +583,10 @@ impl Application {
         let factory = Arc::clone(factory);
         Box::pin(async move {
             match HttpServerRequest::read(request, limits).await {
-                Ok(r) => app.start(&factory, r, args, bad_path, writer, None).await,
+                Ok(r) => {
+                    app.start(&factory, Rc::new(r), args, bad_path, writer, None)
+                        .await
+                }
                 Err(crate::http::RequestError::Body(crate::http::BodyError::Invalid {
                     status,
                     message,
@@ -603,14 +608,14 @@ impl Application {
     fn start(
         &self,
         factory: &Arc<dyn HandlerFactory>,
-        request: HttpServerRequest,
+        request: Rc<HttpServerRequest>,
         args: PathArgs,
         bad_path: bool,
         writer: ResponseWriter,
         body: Option<crate::http::Body>,
     ) -> LocalBoxFuture<'static, ()> {
         let mut cx = RequestContext::new(
-            Rc::new(request),
+            request,
             args.positional,
             if args.named.is_empty() {
                 BTreeMap::new()
