@@ -243,7 +243,7 @@ impl HttpServerRequest {
         limits: FormLimits,
     ) -> Result<Self, RequestError> {
         let body = request.body.read_all().await.map_err(RequestError::Body)?;
-        Self::from_parts(
+        Self::builder_from_parts(
             request.head,
             body,
             request.remote_ip,
@@ -252,6 +252,7 @@ impl HttpServerRequest {
             request.start_time,
             limits,
         )
+        .build()
         .map_err(RequestError::Form)
     }
 
@@ -291,7 +292,7 @@ impl HttpServerRequest {
         // No form parsing on an unread body.
         let content_type = head.headers.get("Content-Type").map(str::to_owned);
         head.headers.remove("Content-Type");
-        let mut req = Self::from_parts(
+        let mut req = Self::builder_from_parts(
             head,
             Bytes::new(),
             remote_ip,
@@ -299,27 +300,12 @@ impl HttpServerRequest {
             connection,
             start_time,
             limits,
-        )?;
+        )
+        .build()?;
         if let Some(ct) = content_type {
             req.headers.add("Content-Type", ct);
         }
         Ok((req, body))
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn from_parts(
-        head: RequestHead,
-        body: Bytes,
-        remote_ip: SharedStr,
-        protocol: SharedStr,
-        connection: ConnectionInfo,
-        start_time: Instant,
-        limits: FormLimits,
-    ) -> Result<Self, FormError> {
-        Self::builder_from_parts(
-            head, body, remote_ip, protocol, connection, start_time, limits,
-        )
-        .build()
     }
 
     #[allow(clippy::too_many_arguments)]
