@@ -378,6 +378,7 @@ impl RequestContext {
     /// Resets headers, status and buffered output to the defaults (`Server`,
     /// `Content-Type: text/html; charset=UTF-8`, `200`). Cookies set are kept.
     pub fn clear(&mut self) {
+        // `new` builds this same state directly; a field reset here belongs there too.
         self.headers.clear();
         push_default_headers(&mut self.headers);
         self.header_error = None;
