@@ -155,10 +155,13 @@ fn common_names_by_len() -> &'static [Vec<&'static str>] {
 }
 
 fn normalized(name: &str) -> Cow<'static, str> {
-    if let Some(common) = common_names_by_len()
-        .get(name.len())
-        .and_then(|group| group.iter().find(|c| c.eq_ignore_ascii_case(name)))
-    {
+    if let Some(common) = common_names_by_len().get(name.len()).and_then(|group| {
+        // Most clients send the usual spelling: an exact match first is cheaper.
+        group
+            .iter()
+            .find(|c| **c == name)
+            .or_else(|| group.iter().find(|c| c.eq_ignore_ascii_case(name)))
+    }) {
         return Cow::Borrowed(common);
     }
     if is_normalized(name) {
@@ -196,6 +199,35 @@ pub(crate) fn latin1_to_string(bytes: &[u8]) -> String {
     }
 }
 
+/// How many emptied header vectors a thread keeps for reuse, the largest capacity kept, and the
+/// capacity a new pooled one starts with (a response's usual headers fit).
+const POOL_LEN: usize = 32;
+const POOLED_MAX_CAPACITY: usize = 32;
+const POOLED_MIN_CAPACITY: usize = 8;
+
+thread_local! {
+    static SPARE: std::cell::RefCell<Vec<Vec<Entry>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl Drop for HttpHeaders {
+    fn drop(&mut self) {
+        let capacity = self.entries.capacity();
+        if !(POOLED_MIN_CAPACITY..=POOLED_MAX_CAPACITY).contains(&capacity) {
+            return;
+        }
+        let mut entries = std::mem::take(&mut self.entries);
+        entries.clear();
+        // During thread teardown (or a re-entrant drop) the vector is simply freed.
+        let _ = SPARE.try_with(|spare| {
+            if let Ok(mut spare) = spare.try_borrow_mut() {
+                if spare.len() < POOL_LEN {
+                    spare.push(std::mem::take(&mut entries));
+                }
+            }
+        });
+    }
+}
+
 impl HttpHeaders {
     /// An empty header map.
     pub fn new() -> Self {
@@ -203,10 +235,22 @@ impl HttpHeaders {
     }
 
     /// An empty header map with room for `n` values.
+    ///
+    /// The storage of header maps dropped on this thread is reused (every request and response
+    /// has one, so this saves an allocation and a free for each).
     pub fn with_capacity(n: usize) -> Self {
-        HttpHeaders {
-            entries: Vec::with_capacity(n),
-        }
+        let entries = SPARE
+            .try_with(|spare| spare.try_borrow_mut().ok().and_then(|mut s| s.pop()))
+            .ok()
+            .flatten();
+        let entries = match entries {
+            Some(mut v) => {
+                v.reserve(n);
+                v
+            }
+            None => Vec::with_capacity(n.max(POOLED_MIN_CAPACITY)),
+        };
+        HttpHeaders { entries }
     }
 
     /// [`set`](Self::set) for a name known at compile time, in `Http-Header-Case`, and a value
@@ -249,6 +293,14 @@ impl HttpHeaders {
             Cow::Borrowed(name),
             SharedStr::from_static(value),
         ));
+    }
+
+    /// Appends a checked header whose name (in `Http-Header-Case`) the caller has just found
+    /// absent: [`set_static`](Self::set_static) without looking for earlier values again.
+    pub(crate) fn push_absent(&mut self, name: &'static str, value: SharedStr) {
+        debug_assert!(is_normalized(name) && !self.contains(name));
+        self.entries
+            .push(Entry::checked(Cow::Borrowed(name), value));
     }
 
     /// [`add`](Self::add) for a value that is already a [`SharedStr`] (no copy).
@@ -553,6 +605,27 @@ impl DoubleEndedIterator for HeadersIter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dropped_storage_is_reused_empty() {
+        let mut h = HttpHeaders::with_capacity(3);
+        h.add("A", "1");
+        h.add("B", "2");
+        let ptr = h.entries.as_ptr();
+        drop(h);
+        // The next map made on this thread gets the same storage, with nothing left in it.
+        let again = HttpHeaders::with_capacity(1);
+        assert_eq!(again.entries.as_ptr(), ptr);
+        assert!(again.is_empty());
+        assert!(again.entries.capacity() >= POOLED_MIN_CAPACITY);
+        // Storage too big to keep is freed, not pooled.
+        let mut big = HttpHeaders::with_capacity(POOLED_MAX_CAPACITY + 1);
+        big.add("C", "3");
+        drop(big);
+        assert_eq!(SPARE.with(|s| s.borrow().len()), 0);
+        drop(again);
+        assert_eq!(SPARE.with(|s| s.borrow().len()), 1);
+    }
 
     #[test]
     fn names_are_normalized_and_case_insensitive() {

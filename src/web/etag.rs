@@ -51,17 +51,27 @@ pub const REPRESENTATION_HEADERS: [&str; 3] =
 #[must_use]
 pub fn compute_etag(body_chunks: &[Bytes]) -> String {
     let digest = sha1_of_chunks(body_chunks);
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = [b'"'; 42];
     for (i, &b) in digest.iter().enumerate() {
-        out[1 + 2 * i] = HEX[usize::from(b >> 4)];
-        out[2 + 2 * i] = HEX[usize::from(b & 0x0f)];
+        out[1 + 2 * i..3 + 2 * i].copy_from_slice(&HEX_PAIRS[usize::from(b)]);
     }
-    // ASCII only, so the conversion cannot fail.
-    crate::http::util::ascii_str(&out)
-        .unwrap_or_default()
-        .to_owned()
+    debug_assert!(out.is_ascii());
+    // SAFETY: quotes and hex digits are ASCII, hence UTF-8. (Checking costs more than the
+    // formatting at this length.)
+    unsafe { String::from_utf8_unchecked(out.to_vec()) }
 }
+
+/// Each byte's two lower-case hex digits.
+static HEX_PAIRS: [[u8; 2]; 256] = {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [HEX[i >> 4], HEX[i & 0x0f]];
+        i += 1;
+    }
+    t
+};
 
 /// The SHA-1 digest of the chunks taken as one buffer (FIPS 180-4), on RustCrypto's
 /// compression function, which uses the CPU's SHA extensions where present (x86 SHA-NI,

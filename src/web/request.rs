@@ -559,7 +559,11 @@ impl RequestContext {
                         .get_all("If-None-Match")
                         .any(|inm| etag::etag_matches(inm, &tag));
                     // Checked: a custom `compute_etag` may give anything.
-                    self.set_header_static("Etag", tag);
+                    if crate::http::headers::is_value(tag.as_bytes()) {
+                        self.headers.push_absent("Etag", tag.into());
+                    } else {
+                        self.refuse_header("Etag", &tag);
+                    }
                     if matches {
                         self.buffer.clear();
                         self.set_status(304);
@@ -578,7 +582,7 @@ impl RequestContext {
                 let mut digits = [0; 20];
                 let n = decimal(self.buffer.len() as u64, &mut digits);
                 self.headers
-                    .set_static("Content-Length", SharedStr::copy_from_str(n));
+                    .push_absent("Content-Length", SharedStr::copy_from_str(n));
             }
         }
         self.write_out(true)?;

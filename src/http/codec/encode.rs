@@ -145,57 +145,8 @@ impl ResponseEncoder {
         let no_body_status = (100..200).contains(&status) || status == 204 || status == 304;
         let strip_length = (100..200).contains(&status) || status == 204;
 
-        let mut declared: Option<u64> = None;
-        let mut app_chunked = false;
-        let mut has_date = false;
-        let mut has_connection = false;
-        // HttpHeaders keeps names in canonical case, so plain comparisons suffice.
-        for (name, value) in head.headers.iter() {
-            if name == "Content-Length" {
-                let n = parse_content_length(value.trim())
-                    .ok_or_else(|| EncodeError::InvalidContentLength(value.to_owned()))?;
-                if declared.is_some_and(|d| d != n) {
-                    return Err(EncodeError::InvalidContentLength(value.to_owned()));
-                }
-                declared = Some(n);
-            } else if name == "Transfer-Encoding" {
-                app_chunked = value
-                    .rsplit(',')
-                    .next()
-                    .is_some_and(|c| c.trim().eq_ignore_ascii_case("chunked"));
-            } else if name == "Date" {
-                has_date = true;
-            } else if name == "Connection" {
-                has_connection = true;
-                if value
-                    .split(',')
-                    .any(|t| t.trim().eq_ignore_ascii_case("close"))
-                {
-                    keep_alive = false;
-                }
-            }
-        }
-
-        let framing = if ctx.head_request || no_body_status {
-            Framing::NoBody {
-                head_request: ctx.head_request,
-                status,
-            }
-        } else if let Some(n) = declared {
-            Framing::Length {
-                declared: n,
-                written: 0,
-            }
-        } else if ctx.version == Version::Http11 {
-            Framing::Chunked
-        } else {
-            keep_alive = false;
-            Framing::UntilClose
-        };
-        let add_chunked = framing == Framing::Chunked && !app_chunked;
-
         // Status line.
-        dst.reserve(128 + head.headers.len() * 32);
+        dst.reserve(128 + head.headers.len() * 48);
         match (&head.reason, common_status_line(status)) {
             (None, Some(line)) => dst.extend_from_slice(line),
             _ => {
@@ -215,9 +166,46 @@ impl ResponseEncoder {
             }
         }
 
+        // The headers, in one pass that also notes the ones the framing depends on (a refused
+        // header leaves nothing behind: `encode_head` truncates what was written).
+        let mut declared: Option<u64> = None;
+        let mut app_chunked = false;
+        let mut has_date = false;
+        let mut has_connection = false;
         for (name, value, checked) in head.headers.iter_checked() {
-            if strip_length && (name == "Content-Length" || name == "Transfer-Encoding") {
-                continue;
+            // HttpHeaders keeps names in canonical case, so plain comparisons suffice.
+            match name {
+                "Content-Length" => {
+                    let n = parse_content_length(value.trim())
+                        .ok_or_else(|| EncodeError::InvalidContentLength(value.to_owned()))?;
+                    if declared.is_some_and(|d| d != n) {
+                        return Err(EncodeError::InvalidContentLength(value.to_owned()));
+                    }
+                    declared = Some(n);
+                    if strip_length {
+                        continue;
+                    }
+                }
+                "Transfer-Encoding" => {
+                    app_chunked = value
+                        .rsplit(',')
+                        .next()
+                        .is_some_and(|c| c.trim().eq_ignore_ascii_case("chunked"));
+                    if strip_length {
+                        continue;
+                    }
+                }
+                "Date" => has_date = true,
+                "Connection" => {
+                    has_connection = true;
+                    if value
+                        .split(',')
+                        .any(|t| t.trim().eq_ignore_ascii_case("close"))
+                    {
+                        keep_alive = false;
+                    }
+                }
+                _ => {}
             }
             // Headers the crate made or already validated (the web layer's `set_header`)
             // need no second look.
@@ -226,6 +214,24 @@ impl ResponseEncoder {
             }
             put_header(dst, name, value);
         }
+
+        let framing = if ctx.head_request || no_body_status {
+            Framing::NoBody {
+                head_request: ctx.head_request,
+                status,
+            }
+        } else if let Some(n) = declared {
+            Framing::Length {
+                declared: n,
+                written: 0,
+            }
+        } else if ctx.version == Version::Http11 {
+            Framing::Chunked
+        } else {
+            keep_alive = false;
+            Framing::UntilClose
+        };
+        let add_chunked = framing == Framing::Chunked && !app_chunked;
         if !has_date {
             with_date_line(|line| dst.extend_from_slice(line));
         }
