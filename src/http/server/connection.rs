@@ -19,8 +19,8 @@ use tokio::time::Sleep;
 use tokio_util::codec::Decoder;
 
 use crate::http::codec::{
-    BodyLength, RequestDecoder, RequestHead, RequestItem, ResponseContext, ResponseEncoder,
-    ResponseHead,
+    BodyLength, DecodeError, RequestDecoder, RequestHead, RequestItem, ResponseContext,
+    ResponseEncoder, ResponseHead,
 };
 use crate::http::{clock, SharedStr};
 
@@ -281,6 +281,8 @@ impl Driver {
     }
 
     /// Writes an error response (if no response has started) and moves to closing.
+    #[cold]
+    #[inline(never)]
     fn fail_with_status(&mut self, status: u16, body: &str) {
         let mut guard = self.shared.borrow_mut();
         let s = &mut *guard;
@@ -395,21 +397,30 @@ impl Driver {
                 false
             }
             Err(e) => {
-                if !e.is_io() {
-                    tracing::info!(
-                        target: "tornado.general",
-                        "Malformed HTTP message from {}: {}",
-                        self.peer_description(),
-                        e.message()
-                    );
-                }
-                self.decoder_failed = true;
-                self.fail_with_status(if e.status() == 0 { 400 } else { e.status() }, "");
+                self.on_bad_request(e);
                 true
             }
         }
     }
 
+    /// A request the decoder refused: logged, answered (`400` or the error's status), and the
+    /// connection closes.
+    #[cold]
+    #[inline(never)]
+    fn on_bad_request(&mut self, e: DecodeError) {
+        if !e.is_io() {
+            tracing::info!(
+                target: "tornado.general",
+                "Malformed HTTP message from {}: {}",
+                self.peer_description(),
+                e.message()
+            );
+        }
+        self.decoder_failed = true;
+        self.fail_with_status(if e.status() == 0 { 400 } else { e.status() }, "");
+    }
+
+    #[cold]
     fn peer_description(&self) -> String {
         self.info
             .peer_addr
@@ -417,14 +428,26 @@ impl Driver {
             .unwrap_or_else(|| "unix socket".into())
     }
 
+    /// Hands the handler the next piece of the body if it asked for one.
     fn feed_body(&mut self) -> bool {
+        if !matches!(self.phase, Phase::Busy(_)) {
+            return false;
+        }
+        {
+            let s = self.shared.borrow();
+            if !s.body_wanted || s.body_piece.is_some() || s.body_done || s.body_error.is_some() {
+                return false;
+            }
+        }
+        self.feed_body_piece()
+    }
+
+    #[inline(never)]
+    fn feed_body_piece(&mut self) -> bool {
         let Phase::Busy(busy) = &mut self.phase else {
             return false;
         };
         let mut s = self.shared.borrow_mut();
-        if !s.body_wanted || s.body_piece.is_some() || s.body_done || s.body_error.is_some() {
-            return false;
-        }
         if let Some(max) = s.max_body_override.take() {
             self.decoder.set_max_body_size(max);
         }
@@ -507,15 +530,7 @@ impl Driver {
         };
         if busy.panicked || (abandoned && !finished) {
             let status = busy.body_failed.unwrap_or(500);
-            if head_written {
-                self.phase = Phase::Closing;
-            } else {
-                let body = format!(
-                    "<html><title>{status}: {r}</title><body>{status}: {r}</body></html>",
-                    r = crate::http::codec::reason_phrase(status)
-                );
-                self.fail_with_status(status, &body);
-            }
+            self.fail_unfinished(status, head_written);
             return true;
         }
         if !finished {
@@ -542,6 +557,23 @@ impl Driver {
         true
     }
 
+    /// The handler panicked or dropped its response unfinished: an error page if nothing was
+    /// written, and the connection closes.
+    #[cold]
+    #[inline(never)]
+    fn fail_unfinished(&mut self, status: u16, head_written: bool) {
+        if head_written {
+            self.phase = Phase::Closing;
+        } else {
+            let body = format!(
+                "<html><title>{status}: {r}</title><body>{status}: {r}</body></html>",
+                r = crate::http::codec::reason_phrase(status)
+            );
+            self.fail_with_status(status, &body);
+        }
+    }
+
+    #[inline(never)]
     fn step_drain(&mut self) -> bool {
         let Phase::Draining { discarded } = &mut self.phase else {
             return false;
@@ -600,40 +632,16 @@ impl Driver {
                 None => Pin::new(&mut self.io).poll_write(cx, &s.out),
                 // A head before file bytes: let the kernel send both in the same segments.
                 Some(f) if f.after > 0 => self.io.poll_write_more(cx, &s.out[..f.after]),
-                Some(f) => {
-                    let count = usize::try_from(f.remaining).unwrap_or(usize::MAX);
-                    match self.io.poll_send_file(cx, &f.file, &mut f.offset, count) {
-                        Poll::Ready(Ok(0)) => {
-                            // The response promised bytes the file no longer has.
-                            tracing::warn!(target: "tornado.general", "{}", crate::net::file_shrank());
-                            return Err(());
-                        }
-                        Poll::Ready(Ok(n)) => {
-                            f.remaining -= n as u64;
-                            if f.remaining == 0 {
-                                s.files.pop_front();
-                            }
-                            wrote = true;
-                            self.write_stalled_since = None;
-                            continue;
-                        }
-                        // A file the kernel cannot splice (some file systems): its bytes go
-                        // through the buffer instead, a piece at a time.
-                        Poll::Ready(Err(e))
-                            if matches!(
-                                e.kind(),
-                                std::io::ErrorKind::InvalidInput | std::io::ErrorKind::Unsupported
-                            ) =>
-                        {
-                            if let Err(e) = s.copy_front_file_piece(64 * 1024) {
-                                tracing::warn!(target: "tornado.general", "reading a file to send failed: {e}");
-                                return Err(());
-                            }
-                            continue;
-                        }
-                        other => other,
+                Some(_) => match poll_file_piece(&mut self.io, s, cx) {
+                    FilePiece::Sent => {
+                        wrote = true;
+                        self.write_stalled_since = None;
+                        continue;
                     }
-                }
+                    FilePiece::Copied => continue,
+                    FilePiece::Failed => return Err(()),
+                    FilePiece::Polled(p) => p,
+                },
             };
             match polled {
                 Poll::Ready(Ok(0)) => return Err(()),
@@ -659,6 +667,8 @@ impl Driver {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn mark_closed(&mut self) {
         let mut s = self.shared.borrow_mut();
         s.closed = true;
@@ -707,6 +717,8 @@ impl Driver {
         best
     }
 
+    #[cold]
+    #[inline(never)]
     fn on_timeout(&mut self, why: &'static str) {
         tracing::debug!(target: "tornado.general", "closing connection from {}: {why} timeout", self.peer_description());
         match why {
@@ -871,6 +883,59 @@ impl Future for Driver {
     }
 }
 
+/// What sending a piece of the front queued file did.
+enum FilePiece {
+    /// Some bytes went out.
+    Sent,
+    /// The file cannot be spliced: a piece was copied into the output buffer instead.
+    Copied,
+    /// The connection must close.
+    Failed,
+    /// The socket's answer, for the caller's usual handling.
+    Polled(Poll<std::io::Result<usize>>),
+}
+
+/// Sends bytes of the first queued file (`sendfile`), kept out of the write loop, which most
+/// responses run without a file.
+#[inline(never)]
+fn poll_file_piece(io: &mut ServerStream, s: &mut Shared, cx: &mut TaskContext<'_>) -> FilePiece {
+    let Some(f) = s.files.front_mut() else {
+        return FilePiece::Copied;
+    };
+    let count = usize::try_from(f.remaining).unwrap_or(usize::MAX);
+    match io.poll_send_file(cx, &f.file, &mut f.offset, count) {
+        Poll::Ready(Ok(0)) => {
+            // The response promised bytes the file no longer has.
+            tracing::warn!(target: "tornado.general", "{}", crate::net::file_shrank());
+            FilePiece::Failed
+        }
+        Poll::Ready(Ok(n)) => {
+            f.remaining -= n as u64;
+            if f.remaining == 0 {
+                s.files.pop_front();
+            }
+            FilePiece::Sent
+        }
+        // A file the kernel cannot splice (some file systems): its bytes go through the
+        // buffer instead, a piece at a time.
+        Poll::Ready(Err(e))
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::InvalidInput | std::io::ErrorKind::Unsupported
+            ) =>
+        {
+            if let Err(e) = s.copy_front_file_piece(64 * 1024) {
+                tracing::warn!(target: "tornado.general", "reading a file to send failed: {e}");
+                return FilePiece::Failed;
+            }
+            FilePiece::Copied
+        }
+        other => FilePiece::Polled(other),
+    }
+}
+
+#[cold]
+#[inline(never)]
 fn log_panic(panic: &Box<dyn std::any::Any + Send>) {
     let msg = panic
         .downcast_ref::<&str>()
