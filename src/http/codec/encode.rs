@@ -148,7 +148,7 @@ impl ResponseEncoder {
         // Status line.
         dst.reserve(128 + head.headers.len() * 48);
         match (&head.reason, common_status_line(status)) {
-            (None, Some(line)) => dst.extend_from_slice(line),
+            (None, Some(line)) => put_bytes(dst, line),
             _ => {
                 dst.extend_from_slice(b"HTTP/1.1 ");
                 let mut digits = [0; 20];
@@ -233,7 +233,7 @@ impl ResponseEncoder {
         };
         let add_chunked = framing == Framing::Chunked && !app_chunked;
         if !has_date {
-            with_date_line(|line| dst.extend_from_slice(line));
+            with_date_line(|line| put_bytes(dst, line));
         }
         if add_chunked {
             put_header(dst, "Transfer-Encoding", "chunked");
@@ -374,7 +374,7 @@ pub(super) fn put_length_delimited(
         return Err(EncodeError::TooMuchData { declared });
     }
     *written = total;
-    dst.extend_from_slice(data);
+    put_bytes(dst, data);
     Ok(())
 }
 
@@ -401,11 +401,97 @@ const fn token_table() -> [bool; 256] {
 /// Bytes allowed in header names, as a table for the hot path.
 static TOKEN: [bool; 256] = token_table();
 
+/// Appends `name: value\r\n`. Header names and values are mostly short, so they are copied
+/// with a few fixed-size moves rather than calls to `memcpy` (four per header, each costing
+/// more than its copy at these lengths).
 pub(super) fn put_header(dst: &mut BytesMut, name: &str, value: &str) {
-    dst.extend_from_slice(name.as_bytes());
-    dst.extend_from_slice(b": ");
-    dst.extend_from_slice(value.as_bytes());
-    dst.extend_from_slice(b"\r\n");
+    let (name, value) = (name.as_bytes(), value.as_bytes());
+    let n = name.len() + value.len() + 4;
+    dst.reserve(n);
+    let spare = dst.spare_capacity_mut();
+    assert!(spare.len() >= n);
+    let at = spare.as_mut_ptr().cast::<u8>();
+    // SAFETY: `spare` has room for the `n` bytes written below (checked above), and all of
+    // them are written before the length is extended over them.
+    unsafe {
+        copy_bytes(name, at);
+        let at = at.add(name.len());
+        at.cast::<[u8; 2]>().write_unaligned(*b": ");
+        let at = at.add(2);
+        copy_bytes(value, at);
+        at.add(value.len())
+            .cast::<[u8; 2]>()
+            .write_unaligned(*b"\r\n");
+        dst.set_len(dst.len() + n);
+    }
+}
+
+/// `dst.extend_from_slice(bytes)`, cheaper for short pieces (see [`put_header`]).
+fn put_bytes(dst: &mut BytesMut, bytes: &[u8]) {
+    dst.reserve(bytes.len());
+    let spare = dst.spare_capacity_mut();
+    assert!(spare.len() >= bytes.len());
+    // SAFETY: room for `bytes` was checked; they are all written before the length covers them.
+    unsafe {
+        copy_bytes(bytes, spare.as_mut_ptr().cast::<u8>());
+        dst.set_len(dst.len() + bytes.len());
+    }
+}
+
+/// Copies `src` to `dst`: short slices with two overlapping fixed-size moves, long ones with
+/// `memcpy`.
+///
+/// # Safety
+///
+/// `dst` must be valid for writing `src.len()` bytes and not overlap `src`.
+#[inline(always)]
+unsafe fn copy_bytes(src: &[u8], dst: *mut u8) {
+    let n = src.len();
+    let s = src.as_ptr();
+    // SAFETY: every read is inside `src` (each move starts at 0 or ends at `n`, and is no longer
+    // than `n`), every write inside `dst[..n]` (the caller's promise).
+    unsafe {
+        if n > 64 {
+            std::ptr::copy_nonoverlapping(s, dst, n);
+        } else if n >= 32 {
+            let (a, b) = (
+                s.cast::<[u8; 32]>().read_unaligned(),
+                s.add(n - 32).cast::<[u8; 32]>().read_unaligned(),
+            );
+            dst.cast::<[u8; 32]>().write_unaligned(a);
+            dst.add(n - 32).cast::<[u8; 32]>().write_unaligned(b);
+        } else if n >= 16 {
+            let (a, b) = (
+                s.cast::<[u8; 16]>().read_unaligned(),
+                s.add(n - 16).cast::<[u8; 16]>().read_unaligned(),
+            );
+            dst.cast::<[u8; 16]>().write_unaligned(a);
+            dst.add(n - 16).cast::<[u8; 16]>().write_unaligned(b);
+        } else if n >= 8 {
+            let (a, b) = (
+                s.cast::<[u8; 8]>().read_unaligned(),
+                s.add(n - 8).cast::<[u8; 8]>().read_unaligned(),
+            );
+            dst.cast::<[u8; 8]>().write_unaligned(a);
+            dst.add(n - 8).cast::<[u8; 8]>().write_unaligned(b);
+        } else if n >= 4 {
+            let (a, b) = (
+                s.cast::<[u8; 4]>().read_unaligned(),
+                s.add(n - 4).cast::<[u8; 4]>().read_unaligned(),
+            );
+            dst.cast::<[u8; 4]>().write_unaligned(a);
+            dst.add(n - 4).cast::<[u8; 4]>().write_unaligned(b);
+        } else if n >= 2 {
+            let (a, b) = (
+                s.cast::<[u8; 2]>().read_unaligned(),
+                s.add(n - 2).cast::<[u8; 2]>().read_unaligned(),
+            );
+            dst.cast::<[u8; 2]>().write_unaligned(a);
+            dst.add(n - 2).cast::<[u8; 2]>().write_unaligned(b);
+        } else if n == 1 {
+            *dst = *s;
+        }
+    }
 }
 
 impl Encoder<ResponseItem> for ResponseEncoder {
@@ -423,6 +509,22 @@ impl Encoder<ResponseItem> for ResponseEncoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn put_header_copies_every_length() {
+        let long: String = ('a'..='z').cycle().take(80).collect();
+        for n in 0..=long.len() {
+            for m in [0, 1, 3, 7, 15, 16, 31, 33] {
+                let mut out = BytesMut::from(&b"xy"[..]);
+                put_header(&mut out, &long[..n], &long[..m]);
+                let expected = format!("xy{}: {}\r\n", &long[..n], &long[..m]);
+                assert_eq!(&out[..], expected.as_bytes());
+            }
+            let mut out = BytesMut::from(&b"xy"[..]);
+            put_bytes(&mut out, &long.as_bytes()[..n]);
+            assert_eq!(&out[2..], &long.as_bytes()[..n]);
+        }
+    }
 
     #[test]
     fn value_check_agrees_with_the_byte_rule() {
