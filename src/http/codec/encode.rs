@@ -451,46 +451,33 @@ unsafe fn copy_bytes(src: &[u8], dst: *mut u8) {
     // SAFETY: every read is inside `src` (each move starts at 0 or ends at `n`, and is no longer
     // than `n`), every write inside `dst[..n]` (the caller's promise).
     unsafe {
-        if n > 64 {
-            std::ptr::copy_nonoverlapping(s, dst, n);
-        } else if n >= 32 {
-            let (a, b) = (
-                s.cast::<[u8; 32]>().read_unaligned(),
-                s.add(n - 32).cast::<[u8; 32]>().read_unaligned(),
-            );
-            dst.cast::<[u8; 32]>().write_unaligned(a);
-            dst.add(n - 32).cast::<[u8; 32]>().write_unaligned(b);
-        } else if n >= 16 {
-            let (a, b) = (
-                s.cast::<[u8; 16]>().read_unaligned(),
-                s.add(n - 16).cast::<[u8; 16]>().read_unaligned(),
-            );
-            dst.cast::<[u8; 16]>().write_unaligned(a);
-            dst.add(n - 16).cast::<[u8; 16]>().write_unaligned(b);
-        } else if n >= 8 {
-            let (a, b) = (
-                s.cast::<[u8; 8]>().read_unaligned(),
-                s.add(n - 8).cast::<[u8; 8]>().read_unaligned(),
-            );
-            dst.cast::<[u8; 8]>().write_unaligned(a);
-            dst.add(n - 8).cast::<[u8; 8]>().write_unaligned(b);
-        } else if n >= 4 {
-            let (a, b) = (
-                s.cast::<[u8; 4]>().read_unaligned(),
-                s.add(n - 4).cast::<[u8; 4]>().read_unaligned(),
-            );
-            dst.cast::<[u8; 4]>().write_unaligned(a);
-            dst.add(n - 4).cast::<[u8; 4]>().write_unaligned(b);
-        } else if n >= 2 {
-            let (a, b) = (
-                s.cast::<[u8; 2]>().read_unaligned(),
-                s.add(n - 2).cast::<[u8; 2]>().read_unaligned(),
-            );
-            dst.cast::<[u8; 2]>().write_unaligned(a);
-            dst.add(n - 2).cast::<[u8; 2]>().write_unaligned(b);
-        } else if n == 1 {
-            *dst = *s;
+        match n {
+            65.. => std::ptr::copy_nonoverlapping(s, dst, n),
+            32..=64 => copy_ends::<32>(s, dst, n),
+            16..=31 => copy_ends::<16>(s, dst, n),
+            8..=15 => copy_ends::<8>(s, dst, n),
+            4..=7 => copy_ends::<4>(s, dst, n),
+            2..=3 => copy_ends::<2>(s, dst, n),
+            1 => *dst = *s,
+            0 => {}
         }
+    }
+}
+
+/// Copies `n` bytes (`N <= n <= 2 * N`) as the first `N` and the last `N`, overlapping.
+///
+/// # Safety
+///
+/// `src` must be readable and `dst` writable for `n` bytes, not overlapping.
+#[inline(always)]
+unsafe fn copy_ends<const N: usize>(src: *const u8, dst: *mut u8, n: usize) {
+    debug_assert!(N <= n && n <= 2 * N);
+    // SAFETY: both moves lie within the first `n` bytes (the caller's promise).
+    unsafe {
+        let head = src.cast::<[u8; N]>().read_unaligned();
+        let tail = src.add(n - N).cast::<[u8; N]>().read_unaligned();
+        dst.cast::<[u8; N]>().write_unaligned(head);
+        dst.add(n - N).cast::<[u8; N]>().write_unaligned(tail);
     }
 }
 
