@@ -56,36 +56,13 @@ enum Repr {
 /// largest other variant.
 pub(crate) const INLINE_CAP: usize = 22;
 
-/// `dst[..src.len()] = src` for `src` no longer than `dst` (at most [`INLINE_CAP`] bytes) with
-/// two overlapping fixed-size copies instead of a call to `memcpy`, whose set-up costs more than
-/// the copy at these lengths (most header values and request targets are this short).
-#[inline(always)]
-fn copy_short(src: &[u8], dst: &mut [u8; INLINE_CAP]) {
-    let n = src.len();
-    debug_assert!(n <= INLINE_CAP);
-    if n >= 16 {
-        dst[..16].copy_from_slice(&src[..16]);
-        dst[n - 16..n].copy_from_slice(&src[n - 16..]);
-    } else if n >= 8 {
-        dst[..8].copy_from_slice(&src[..8]);
-        dst[n - 8..n].copy_from_slice(&src[n - 8..]);
-    } else if n >= 4 {
-        dst[..4].copy_from_slice(&src[..4]);
-        dst[n - 4..n].copy_from_slice(&src[n - 4..]);
-    } else if n >= 2 {
-        dst[..2].copy_from_slice(&src[..2]);
-        dst[n - 2..n].copy_from_slice(&src[n - 2..]);
-    } else if n == 1 {
-        dst[0] = src[0];
-    }
-}
-
 impl SharedStr {
     /// A copy of `s`: kept inline, without allocating, when it is short (up to 22 bytes).
     pub fn copy_from_str(s: &str) -> Self {
         if s.len() <= INLINE_CAP {
             let mut buf = [0; INLINE_CAP];
-            copy_short(s.as_bytes(), &mut buf);
+            // Fixed-size moves rather than a `memcpy` call (most parts are this short).
+            crate::http::util::copy::copy_into(s.as_bytes(), &mut buf);
             SharedStr(Repr::Inline {
                 len: s.len() as u8,
                 buf,

@@ -313,13 +313,21 @@ impl RequestContext {
     }
 
     fn check_header_value(&mut self, name: &str, value: &str) -> bool {
-        let bad_name = name.is_empty() || !name.bytes().all(crate::http::headers::is_token_byte);
-        let bad_value = !crate::http::headers::is_value(value.as_bytes());
-        if bad_name || bad_value {
+        if name.is_empty() || !name.bytes().all(crate::http::headers::is_token_byte) {
+            self.refuse_header(name, value);
+            return false;
+        }
+        self.check_value(name, value)
+    }
+
+    /// `true` when `value` may be sent (no CR, LF or other control character); otherwise the
+    /// header is refused (the response becomes a `500`) and `false`.
+    fn check_value(&mut self, name: &str, value: &str) -> bool {
+        if crate::http::headers::is_value(value.as_bytes()) {
+            true
+        } else {
             self.refuse_header(name, value);
             false
-        } else {
-            true
         }
     }
 
@@ -342,10 +350,8 @@ impl RequestContext {
     /// checked (it may come from a hook).
     pub(crate) fn set_header_static(&mut self, name: &'static str, value: impl Into<SharedStr>) {
         let value = value.into();
-        if crate::http::headers::is_value(value.as_bytes()) {
+        if self.check_value(name, &value) {
             self.headers.set_static(name, value);
-        } else {
-            self.refuse_header(name, &value);
         }
     }
 
@@ -559,10 +565,8 @@ impl RequestContext {
                         .get_all("If-None-Match")
                         .any(|inm| etag::etag_matches(inm, &tag));
                     // Checked: a custom `compute_etag` may give anything.
-                    if crate::http::headers::is_value(tag.as_bytes()) {
+                    if self.check_value("Etag", &tag) {
                         self.headers.push_absent("Etag", tag.into());
-                    } else {
-                        self.refuse_header("Etag", &tag);
                     }
                     if matches {
                         self.buffer.clear();

@@ -11,6 +11,7 @@ use super::status::{common_status_line, reason_phrase};
 use super::{EncodeError, ResponseContext, ResponseHead, Version};
 use crate::http::decimal;
 use crate::http::headers::{is_token_byte, is_value};
+use crate::http::util::copy::put_parts;
 
 /// One step of an encoded response.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,7 +149,7 @@ impl ResponseEncoder {
         // Status line.
         dst.reserve(128 + head.headers.len() * 48);
         match (&head.reason, common_status_line(status)) {
-            (None, Some(line)) => put_bytes(dst, line),
+            (None, Some(line)) => put_parts(dst, [line]),
             _ => {
                 dst.extend_from_slice(b"HTTP/1.1 ");
                 let mut digits = [0; 20];
@@ -233,7 +234,7 @@ impl ResponseEncoder {
         };
         let add_chunked = framing == Framing::Chunked && !app_chunked;
         if !has_date {
-            with_date_line(|line| put_bytes(dst, line));
+            with_date_line(|line| put_parts(dst, [line]));
         }
         if add_chunked {
             put_header(dst, "Transfer-Encoding", "chunked");
@@ -374,7 +375,7 @@ pub(super) fn put_length_delimited(
         return Err(EncodeError::TooMuchData { declared });
     }
     *written = total;
-    put_bytes(dst, data);
+    put_parts(dst, [data]);
     Ok(())
 }
 
@@ -401,84 +402,10 @@ const fn token_table() -> [bool; 256] {
 /// Bytes allowed in header names, as a table for the hot path.
 static TOKEN: [bool; 256] = token_table();
 
-/// Appends `name: value\r\n`. Header names and values are mostly short, so they are copied
-/// with a few fixed-size moves rather than calls to `memcpy` (four per header, each costing
-/// more than its copy at these lengths).
+/// Appends `name: value\r\n`.
+#[inline]
 pub(super) fn put_header(dst: &mut BytesMut, name: &str, value: &str) {
-    let (name, value) = (name.as_bytes(), value.as_bytes());
-    let n = name.len() + value.len() + 4;
-    dst.reserve(n);
-    let spare = dst.spare_capacity_mut();
-    assert!(spare.len() >= n);
-    let at = spare.as_mut_ptr().cast::<u8>();
-    // SAFETY: `spare` has room for the `n` bytes written below (checked above), and all of
-    // them are written before the length is extended over them.
-    unsafe {
-        copy_bytes(name, at);
-        let at = at.add(name.len());
-        at.cast::<[u8; 2]>().write_unaligned(*b": ");
-        let at = at.add(2);
-        copy_bytes(value, at);
-        at.add(value.len())
-            .cast::<[u8; 2]>()
-            .write_unaligned(*b"\r\n");
-        dst.set_len(dst.len() + n);
-    }
-}
-
-/// `dst.extend_from_slice(bytes)`, cheaper for short pieces (see [`put_header`]).
-fn put_bytes(dst: &mut BytesMut, bytes: &[u8]) {
-    dst.reserve(bytes.len());
-    let spare = dst.spare_capacity_mut();
-    assert!(spare.len() >= bytes.len());
-    // SAFETY: room for `bytes` was checked; they are all written before the length covers them.
-    unsafe {
-        copy_bytes(bytes, spare.as_mut_ptr().cast::<u8>());
-        dst.set_len(dst.len() + bytes.len());
-    }
-}
-
-/// Copies `src` to `dst`: short slices with two overlapping fixed-size moves, long ones with
-/// `memcpy`.
-///
-/// # Safety
-///
-/// `dst` must be valid for writing `src.len()` bytes and not overlap `src`.
-#[inline(always)]
-unsafe fn copy_bytes(src: &[u8], dst: *mut u8) {
-    let n = src.len();
-    let s = src.as_ptr();
-    // SAFETY: every read is inside `src` (each move starts at 0 or ends at `n`, and is no longer
-    // than `n`), every write inside `dst[..n]` (the caller's promise).
-    unsafe {
-        match n {
-            65.. => std::ptr::copy_nonoverlapping(s, dst, n),
-            32..=64 => copy_ends::<32>(s, dst, n),
-            16..=31 => copy_ends::<16>(s, dst, n),
-            8..=15 => copy_ends::<8>(s, dst, n),
-            4..=7 => copy_ends::<4>(s, dst, n),
-            2..=3 => copy_ends::<2>(s, dst, n),
-            1 => *dst = *s,
-            0 => {}
-        }
-    }
-}
-
-/// Copies `n` bytes (`N <= n <= 2 * N`) as the first `N` and the last `N`, overlapping.
-///
-/// # Safety
-///
-/// `src` must be readable and `dst` writable for `n` bytes, not overlapping.
-#[inline(always)]
-unsafe fn copy_ends<const N: usize>(src: *const u8, dst: *mut u8, n: usize) {
-    debug_assert!(N <= n && n <= 2 * N);
-    // SAFETY: both moves lie within the first `n` bytes (the caller's promise).
-    unsafe {
-        let head = src.cast::<[u8; N]>().read_unaligned();
-        let tail = src.add(n - N).cast::<[u8; N]>().read_unaligned();
-        dst.cast::<[u8; N]>().write_unaligned(head);
-        dst.add(n - N).cast::<[u8; N]>().write_unaligned(tail);
-    }
+    put_parts(dst, [name.as_bytes(), b": ", value.as_bytes(), b"\r\n"]);
 }
 
 impl Encoder<ResponseItem> for ResponseEncoder {
@@ -507,9 +434,6 @@ mod tests {
                 let expected = format!("xy{}: {}\r\n", &long[..n], &long[..m]);
                 assert_eq!(&out[..], expected.as_bytes());
             }
-            let mut out = BytesMut::from(&b"xy"[..]);
-            put_bytes(&mut out, &long.as_bytes()[..n]);
-            assert_eq!(&out[2..], &long.as_bytes()[..n]);
         }
     }
 

@@ -638,7 +638,7 @@ impl Driver {
                         self.write_stalled_since = None;
                         continue;
                     }
-                    FilePiece::Copied => continue,
+                    FilePiece::Again => continue,
                     FilePiece::Failed => return Err(()),
                     FilePiece::Polled(p) => p,
                 },
@@ -887,8 +887,9 @@ impl Future for Driver {
 enum FilePiece {
     /// Some bytes went out.
     Sent,
-    /// The file cannot be spliced: a piece was copied into the output buffer instead.
-    Copied,
+    /// Nothing was sent: look at the output again (the file cannot be spliced and a piece of
+    /// it was copied into the buffer in its place, or no file was queued after all).
+    Again,
     /// The connection must close.
     Failed,
     /// The socket's answer, for the caller's usual handling.
@@ -900,7 +901,7 @@ enum FilePiece {
 #[inline(never)]
 fn poll_file_piece(io: &mut ServerStream, s: &mut Shared, cx: &mut TaskContext<'_>) -> FilePiece {
     let Some(f) = s.files.front_mut() else {
-        return FilePiece::Copied;
+        return FilePiece::Again;
     };
     let count = usize::try_from(f.remaining).unwrap_or(usize::MAX);
     match io.poll_send_file(cx, &f.file, &mut f.offset, count) {
@@ -928,7 +929,7 @@ fn poll_file_piece(io: &mut ServerStream, s: &mut Shared, cx: &mut TaskContext<'
                 tracing::warn!(target: "tornado.general", "reading a file to send failed: {e}");
                 return FilePiece::Failed;
             }
-            FilePiece::Copied
+            FilePiece::Again
         }
         other => FilePiece::Polled(other),
     }

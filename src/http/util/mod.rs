@@ -6,6 +6,7 @@
 //! its quirks; the few deliberate differences are called out in the function's docs.
 
 mod cookie;
+pub(crate) mod copy;
 mod date;
 mod header_params;
 mod query;

@@ -205,10 +205,15 @@ mod tests {
         let (file, meta) = open(&path);
         put(&path, &file, &meta);
         assert!(get(&path).is_some());
-        let mut perms = std::fs::metadata(&path).unwrap().permissions();
-        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o600);
-        std::thread::sleep(Duration::from_millis(10)); // a coarse ctime clock still moves
-        std::fs::set_permissions(&path, perms).unwrap();
+        // A file system's clock can be coarse, so a change right after the file was made may
+        // keep its change time: change the mode until the change time has moved (no sleep).
+        let mut mode = 0o600;
+        while Identity::of(&std::fs::metadata(&path).unwrap()) == Identity::of(&meta) {
+            let mut perms = std::fs::metadata(&path).unwrap().permissions();
+            std::os::unix::fs::PermissionsExt::set_mode(&mut perms, mode);
+            std::fs::set_permissions(&path, perms).unwrap();
+            mode ^= 0o004;
+        }
         assert!(get(&path).is_none());
 
         // Deleted: the entry goes.
