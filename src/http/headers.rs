@@ -607,6 +607,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn value_check_is_exact_for_every_byte_at_every_position() {
+        for fill in [b'a', b' ', b'\t', 0x80, 0xff, 0x21] {
+            for len in 1..20 {
+                for pos in 0..len {
+                    for b in 0..=255u8 {
+                        let mut value = vec![fill; len];
+                        value[pos] = b;
+                        assert_eq!(
+                            is_value(&value),
+                            value.iter().all(|&c| is_value_byte(c)),
+                            "fill {fill:#04x}, byte {b:#04x} at {pos} of {len}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn dropped_storage_is_reused_empty() {
         let mut h = HttpHeaders::with_capacity(3);
         h.add("A", "1");
