@@ -181,6 +181,10 @@ impl RequestHandler for Output {
                 cx.write("x")
             }
             "/error" => Err(HttpError::new(503).reason("Come Back Later").into()),
+            "/short-length" => {
+                cx.set_header("Content-Length", 100);
+                cx.write("short")
+            }
             "/other" => Err(WebError::Other("database exploded".into())),
             "/panic" => panic!("handler bug"),
             _ => cx.write("plain"),
@@ -286,6 +290,21 @@ fn two_flushes_give_chunked_output_on_11_and_close_delimited_on_10() {
     assert!(!raw.contains("Transfer-Encoding"), "{raw}");
     assert!(!raw.contains("Content-Length"), "{raw}");
     assert!(raw.ends_with("\r\n\r\none,two,three"), "{raw}");
+}
+
+#[test]
+fn a_body_shorter_than_its_declared_length_ends_the_connection() {
+    let s = output_server(Settings::default());
+    let mut conn = s.connect();
+    conn.send(b"GET /short-length HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    // The head and the five bytes went out; the promised rest cannot come, so the connection
+    // closes instead of running into the next response.
+    let raw = String::from_utf8(conn.read_to_close().unwrap()).unwrap();
+    assert!(raw.starts_with("HTTP/1.1 200 OK\r\n"), "{raw}");
+    assert!(raw.contains("\r\nContent-Length: 100\r\n"), "{raw}");
+    assert!(raw.ends_with("\r\n\r\nshort"), "{raw}");
+    assert_eq!(s.fetch("/").text(), "plain");
 }
 
 #[test]

@@ -29,9 +29,9 @@ use super::{HttpHeaders, SharedStr};
 ///     .build()
 ///     .unwrap();
 /// assert_eq!(req.path, "/p");
-/// assert_eq!(req.host_name, "example.com");
-/// assert_eq!(req.arguments["x"].len(), 2);
-/// assert_eq!(&req.body_arguments["y"][0][..], b"3");
+/// assert_eq!(req.host_name(), "example.com");
+/// assert_eq!(req.arguments()["x"].len(), 2);
+/// assert_eq!(&req.body_arguments()["y"][0][..], b"3");
 /// assert_eq!(req.cookies().get("b").map(String::as_str), Some("2"));
 /// assert_eq!(req.full_url(), "http://Example.com:8080/p?x=1&x=2");
 /// ```
@@ -57,22 +57,29 @@ pub struct HttpServerRequest {
     pub protocol: SharedStr,
     /// The `Host` header, or `127.0.0.1` when absent.
     pub host: SharedStr,
-    /// `host` lower-cased, without its port.
-    pub host_name: SharedStr,
-    /// Query and body arguments together (query first), name → values; blank values kept.
-    pub arguments: Arguments,
-    /// Arguments from the query string.
-    pub query_arguments: Arguments,
-    /// Arguments from a form body (urlencoded or multipart).
-    pub body_arguments: Arguments,
-    /// Files from a multipart body.
-    pub files: Files,
     /// The connection it came on (`None` for requests built by hand).
     pub connection: Option<ConnectionInfo>,
+    /// `host` lower-cased without its port, worked out on first use.
+    host_name: OnceLock<SharedStr>,
+    /// The parsed arguments and files; `None` when there are none (most requests), which
+    /// spares building and dropping four empty maps per request.
+    args: Option<Box<ParsedArguments>>,
     start_time: Instant,
     finish_time: OnceLock<Instant>,
     cookies: OnceLock<BTreeMap<String, String>>,
 }
+
+/// What the query and a form body hold.
+#[derive(Debug, Clone, Default)]
+struct ParsedArguments {
+    arguments: Arguments,
+    query_arguments: Arguments,
+    body_arguments: Arguments,
+    files: Files,
+}
+
+static NO_ARGUMENTS: Arguments = BTreeMap::new();
+static NO_FILES: Files = BTreeMap::new();
 
 /// Builds an [`HttpServerRequest`] by hand (tests, and adapters from other servers).
 #[derive(Debug)]
@@ -142,33 +149,38 @@ impl HttpServerRequestBuilder {
             .get_shared("Host")
             .cloned()
             .unwrap_or(SharedStr::from_static("127.0.0.1"));
-        // Lower-casing is per byte on ASCII and cannot move the last `:`, so splitting first
-        // gives the same name.
-        let name = split_host_and_port_str(&host).0;
-        let host_name = match host.slice_ref(name) {
-            Some(slice) if !name.bytes().any(|b| b.is_ascii_uppercase()) => slice,
-            _ => name.to_ascii_lowercase().into(),
+        let content_type = self.headers.get("Content-Type");
+        // Most requests have neither a query nor a form body: no maps are built (or dropped).
+        let args = if query.is_empty() && content_type.is_none() {
+            None
+        } else {
+            let query_arguments = parse_qs_bytes(query.as_bytes(), true);
+            let mut body_arguments = Arguments::new();
+            let mut files = Files::new();
+            if let Some(content_type) = content_type {
+                parse_body_arguments_shared(
+                    content_type,
+                    &self.body,
+                    &mut body_arguments,
+                    &mut files,
+                    Some(&self.headers),
+                    &self.limits,
+                )?;
+            }
+            let mut arguments = query_arguments.clone();
+            for (name, values) in &body_arguments {
+                arguments
+                    .entry(name.clone())
+                    .or_default()
+                    .extend(values.iter().cloned());
+            }
+            Some(Box::new(ParsedArguments {
+                arguments,
+                query_arguments,
+                body_arguments,
+                files,
+            }))
         };
-        let query_arguments = parse_qs_bytes(query.as_bytes(), true);
-        let mut body_arguments = Arguments::new();
-        let mut files = Files::new();
-        if let Some(content_type) = self.headers.get("Content-Type") {
-            parse_body_arguments_shared(
-                content_type,
-                &self.body,
-                &mut body_arguments,
-                &mut files,
-                Some(&self.headers),
-                &self.limits,
-            )?;
-        }
-        let mut arguments = query_arguments.clone();
-        for (name, values) in &body_arguments {
-            arguments
-                .entry(name.clone())
-                .or_default()
-                .extend(values.iter().cloned());
-        }
         let mut rc = Rc::<HttpServerRequest>::new_uninit();
         let Some(slot) = Rc::get_mut(&mut rc) else {
             unreachable!("a new Rc is unique")
@@ -184,12 +196,9 @@ impl HttpServerRequestBuilder {
             remote_ip: self.remote_ip,
             protocol: self.protocol,
             host,
-            host_name,
-            arguments,
-            query_arguments,
-            body_arguments,
-            files,
             connection: self.connection,
+            host_name: OnceLock::new(),
+            args,
             start_time: self.start_time,
             finish_time: OnceLock::new(),
             cookies: OnceLock::new(),
@@ -332,6 +341,43 @@ impl HttpServerRequest {
         }
     }
 
+    /// `host` lower-cased, without its port (worked out on first use).
+    pub fn host_name(&self) -> &str {
+        self.host_name.get_or_init(|| {
+            // Lower-casing is per byte on ASCII and cannot move the last `:`, so splitting
+            // first gives the same name.
+            let name = split_host_and_port_str(&self.host).0;
+            match self.host.slice_ref(name) {
+                Some(slice) if !name.bytes().any(|b| b.is_ascii_uppercase()) => slice,
+                _ => name.to_ascii_lowercase().into(),
+            }
+        })
+    }
+
+    /// Query and body arguments together (query first), name → values; blank values kept.
+    pub fn arguments(&self) -> &Arguments {
+        self.args.as_ref().map_or(&NO_ARGUMENTS, |a| &a.arguments)
+    }
+
+    /// Arguments from the query string.
+    pub fn query_arguments(&self) -> &Arguments {
+        self.args
+            .as_ref()
+            .map_or(&NO_ARGUMENTS, |a| &a.query_arguments)
+    }
+
+    /// Arguments from a form body (urlencoded or multipart).
+    pub fn body_arguments(&self) -> &Arguments {
+        self.args
+            .as_ref()
+            .map_or(&NO_ARGUMENTS, |a| &a.body_arguments)
+    }
+
+    /// Files from a multipart body.
+    pub fn files(&self) -> &Files {
+        self.args.as_ref().map_or(&NO_FILES, |a| &a.files)
+    }
+
     /// Cookies from the `Cookie` headers, parsed leniently as browsers send them (parsed once,
     /// on first use).
     pub fn cookies(&self) -> &BTreeMap<String, String> {
@@ -374,9 +420,9 @@ mod tests {
     fn defaults_and_derived_fields() {
         let req = HttpServerRequest::builder("GET", "/a/b").build().unwrap();
         assert_eq!(req.host, "127.0.0.1");
-        assert_eq!(req.host_name, "127.0.0.1");
+        assert_eq!(req.host_name(), "127.0.0.1");
         assert_eq!(req.query, "");
-        assert!(req.arguments.is_empty());
+        assert!(req.arguments().is_empty());
         assert_eq!(req.full_url(), "http://127.0.0.1/a/b");
     }
 
@@ -387,8 +433,8 @@ mod tests {
             .unwrap();
         assert_eq!(req.path, "/p");
         assert_eq!(req.query, "a=&b=1?2");
-        assert_eq!(&req.query_arguments["a"][0][..], b"");
-        assert_eq!(&req.query_arguments["b"][0][..], b"1?2");
+        assert_eq!(&req.query_arguments()["a"][0][..], b"");
+        assert_eq!(&req.query_arguments()["b"][0][..], b"1?2");
     }
 
     #[test]
@@ -399,7 +445,7 @@ mod tests {
             .headers(h)
             .build()
             .unwrap();
-        assert_eq!(req.host_name, "[::1]");
+        assert_eq!(req.host_name(), "[::1]");
     }
 
     #[test]
@@ -412,9 +458,9 @@ mod tests {
             .body(body)
             .build()
             .unwrap();
-        assert_eq!(req.files["f"][0].filename, "a.txt");
-        assert_eq!(&req.files["f"][0].body[..], b"file!");
-        let n: Vec<&[u8]> = req.arguments["n"].iter().map(|b| &b[..]).collect();
+        assert_eq!(req.files()["f"][0].filename, "a.txt");
+        assert_eq!(&req.files()["f"][0].body[..], b"file!");
+        let n: Vec<&[u8]> = req.arguments()["n"].iter().map(|b| &b[..]).collect();
         assert_eq!(n, [&b"q"[..], b"v"]);
     }
 

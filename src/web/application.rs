@@ -1,7 +1,7 @@
 //! [`Application`]: settings, routes and the delegate that serves them.
 
 use std::any::{Any, TypeId};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -623,12 +623,14 @@ impl Application {
             request,
             args.positional,
             if args.named.is_empty() {
-                BTreeMap::new()
+                None
             } else {
-                args.named
-                    .into_iter()
-                    .filter_map(|(k, v)| v.map(|v| (k, v)))
-                    .collect()
+                Some(
+                    args.named
+                        .into_iter()
+                        .filter_map(|(k, v)| v.map(|v| (k, v)))
+                        .collect(),
+                )
             },
             self.inner.clone(),
             writer,

@@ -106,7 +106,7 @@ impl RequestHandler for RedirectHandler {
     async fn get(&mut self, cx: &mut HandlerContext<Self>) -> Result {
         let mut target = fill_template(&self.url, cx)?;
         if !cx.request().query.is_empty() {
-            let pairs = crate::http::qs_to_qsl(&cx.request().query_arguments);
+            let pairs = crate::http::qs_to_qsl(cx.request().query_arguments());
             target =
                 crate::http::url_concat(&target, pairs.iter().map(|(k, v)| (k.as_bytes(), &v[..])));
         }

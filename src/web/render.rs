@@ -102,7 +102,7 @@ impl RequestContext {
             remote_ip: &r.remote_ip,
             protocol: &r.protocol,
             host: &r.host,
-            host_name: &r.host_name,
+            host_name: r.host_name(),
             full_url: r.full_url(),
         };
         let request = Value::from_serialize(&view).map_err(template_error)?;

@@ -29,7 +29,8 @@ pub(crate) type EtagFn = fn(&RequestContext) -> Option<String>;
 pub struct RequestContext {
     pub(crate) request: Rc<HttpServerRequest>,
     pub(crate) path_args: Vec<Option<String>>,
-    pub(crate) path_kwargs: BTreeMap<String, String>,
+    /// `None` when the route has no named groups (most): nothing to build or drop.
+    pub(crate) path_kwargs: Option<BTreeMap<String, String>>,
     pub(crate) app: Arc<AppInner>,
     pub(crate) writer: Option<ResponseWriter>,
     pub(crate) body: Option<Body>,
@@ -75,7 +76,7 @@ impl RequestContext {
     pub(crate) fn new(
         request: Rc<HttpServerRequest>,
         path_args: Vec<Option<String>>,
-        path_kwargs: BTreeMap<String, String>,
+        path_kwargs: Option<BTreeMap<String, String>>,
         app: Arc<AppInner>,
         writer: ResponseWriter,
         etag_fn: EtagFn,
@@ -133,12 +134,13 @@ impl RequestContext {
 
     /// The keyword path arguments (named regex groups).
     pub fn path_kwargs(&self) -> &BTreeMap<String, String> {
-        &self.path_kwargs
+        static NONE: BTreeMap<String, String> = BTreeMap::new();
+        self.path_kwargs.as_ref().unwrap_or(&NONE)
     }
 
     /// Keyword path argument `name`; an error (`500`) if the route has no such group.
     pub fn path_kwarg(&self, name: &str) -> Result<&str> {
-        self.path_kwargs
+        self.path_kwargs()
             .get(name)
             .map(String::as_str)
             .ok_or_else(|| {
@@ -198,12 +200,12 @@ impl RequestContext {
     /// Every value of argument `name` from the query and the body, decoded as Tornado does:
     /// UTF-8 (invalid → `400`), control characters → spaces, surrounding whitespace stripped.
     pub fn get_arguments(&self, name: &str) -> Result<Vec<String>> {
-        Self::decode_values(name, Self::lookup(&self.request.arguments, name), true)
+        Self::decode_values(name, Self::lookup(self.request.arguments(), name), true)
     }
 
     /// [`get_arguments`](Self::get_arguments) without stripping whitespace.
     pub fn get_arguments_unstripped(&self, name: &str) -> Result<Vec<String>> {
-        Self::decode_values(name, Self::lookup(&self.request.arguments, name), false)
+        Self::decode_values(name, Self::lookup(self.request.arguments(), name), false)
     }
 
     /// The last value of argument `name`; missing → `MissingArgument` (a `400`).
@@ -223,7 +225,7 @@ impl RequestContext {
     pub fn get_query_arguments(&self, name: &str) -> Result<Vec<String>> {
         Self::decode_values(
             name,
-            Self::lookup(&self.request.query_arguments, name),
+            Self::lookup(self.request.query_arguments(), name),
             true,
         )
     }
@@ -243,7 +245,11 @@ impl RequestContext {
 
     /// Every value of body argument `name`.
     pub fn get_body_arguments(&self, name: &str) -> Result<Vec<String>> {
-        Self::decode_values(name, Self::lookup(&self.request.body_arguments, name), true)
+        Self::decode_values(
+            name,
+            Self::lookup(self.request.body_arguments(), name),
+            true,
+        )
     }
 
     /// The last value of body argument `name`; missing → `400`.
@@ -459,7 +465,10 @@ impl RequestContext {
             .ok_or_else(|| WebError::Other(Box::new(WriteError::Closed)))
     }
 
-    fn write_out(&mut self, finishing: bool) -> Result {
+    /// Sends what is buffered: the head first if it has not gone out. With `finishing`, a
+    /// response whose head has not gone out is sent whole and the writer finished: then
+    /// `Ok(Some(what finishing gave))`; otherwise `Ok(None)` and the caller finishes it.
+    fn write_out(&mut self, finishing: bool) -> Result<Option<Result<(), WriteError>>> {
         let mut chunk = self.buffer.take();
         let head_request = self.request.method == "HEAD";
         if !self.headers_written {
@@ -482,12 +491,19 @@ impl RequestContext {
             }
             self.headers_written = true;
             let writer = self.writer()?;
-            writer.write_head(&head)?;
-            if !head_request && !chunk.is_empty() {
-                writer.write(&chunk)?;
-            }
+            let body: &[u8] = if head_request { &[] } else { &chunk };
+            let whole = if finishing {
+                Some(writer.finish_response(&head, body)?)
+            } else {
+                writer.write_head(&head)?;
+                if !body.is_empty() {
+                    writer.write(body)?;
+                }
+                None
+            };
             // Keep the headers readable after the head went out.
             self.headers = head.headers;
+            Ok(whole)
         } else {
             for t in &mut self.transforms {
                 chunk = t.transform_chunk(chunk, finishing);
@@ -495,8 +511,8 @@ impl RequestContext {
             if !head_request && !chunk.is_empty() {
                 self.writer()?.write(&chunk)?;
             }
+            Ok(None)
         }
-        Ok(())
     }
 
     /// Sends what is buffered (the head first, the first time) and waits until the client has
@@ -589,14 +605,16 @@ impl RequestContext {
                     .push_absent("Content-Length", SharedStr::copy_from_str(n));
             }
         }
-        self.write_out(true)?;
+        let ended = self.write_out(true)?;
         self.finished = true;
         if let Some(w) = self.finish_waker.take() {
             w.wake();
         }
-        match self.writer.take() {
-            Some(w) => w.finish()?,
-            None => return Err(WebError::Other(Box::new(WriteError::Closed))),
+        match (self.writer.take(), ended) {
+            // The response went out whole, and the writer is finished.
+            (Some(_), Some(ended)) => ended?,
+            (Some(w), None) => w.finish()?,
+            (None, _) => return Err(WebError::Other(Box::new(WriteError::Closed))),
         }
         Ok(())
     }

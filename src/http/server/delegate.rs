@@ -429,6 +429,48 @@ impl ResponseWriter {
         self.finish_inner()
     }
 
+    /// [`write_head`](Self::write_head), [`write`](Self::write) of `body` (unless it is empty)
+    /// and [`finish`](Self::finish) in one step, for a response sent whole. An error writing
+    /// the head or the body is the outer `Err` and leaves the writer unfinished, as those calls
+    /// would; otherwise the writer is finished and the inner result is `finish`'s.
+    pub(crate) fn finish_response(
+        &mut self,
+        head: &ResponseHead,
+        body: &[u8],
+    ) -> Result<Result<(), WriteError>, WriteError> {
+        if (100..200).contains(&head.status) {
+            // An interim head is not a response: take the general path (which refuses it).
+            self.write_head(head)?;
+            if !body.is_empty() {
+                self.write(body)?;
+            }
+            return Ok(self.finish_inner());
+        }
+        let mut s = self.shared.borrow_mut();
+        self.check(&s)?;
+        let s = &mut *s;
+        let mut ctx = s.ctx;
+        if s.shutdown {
+            ctx.keep_alive = false;
+        }
+        s.encoder.encode_head(head, ctx, &mut s.out)?;
+        s.head_written = true;
+        let body_result = if body.is_empty() {
+            Ok(())
+        } else {
+            s.encoder.encode_data(body, &mut s.out)
+        };
+        if let Err(e) = body_result {
+            s.wake_driver();
+            return Err(e.into());
+        }
+        self.finished = true;
+        s.finished = true;
+        let result = s.encoder.encode_end(&mut s.out).map_err(WriteError::from);
+        s.wake_driver();
+        Ok(result)
+    }
+
     fn finish_inner(&mut self) -> Result<(), WriteError> {
         self.finished = true;
         let mut s = self.shared.borrow_mut();

@@ -230,8 +230,8 @@ impl<'a> RouteRequest<'a> {
     /// ```
     pub fn from_request(request: &'a HttpServerRequest) -> Self {
         RouteRequest {
-            host: &request.host_name,
-            host_name: OnceCell::from(Cow::Borrowed(&*request.host_name)),
+            host: request.host_name(),
+            host_name: OnceCell::from(Cow::Borrowed(request.host_name())),
             path: &request.path,
             x_real_ip: request.headers.contains("X-Real-Ip"),
         }

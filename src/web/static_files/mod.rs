@@ -228,7 +228,7 @@ impl Default for StaticHandlerArgs {
 ///         _modified: std::time::SystemTime,
 ///         _content_type: &str,
 ///     ) -> std::time::Duration {
-///         if cx.request().arguments.contains_key("v") {
+///         if cx.request().arguments().contains_key("v") {
 ///             tornado::web::static_files::CACHE_MAX_AGE
 ///         } else {
 ///             std::time::Duration::from_secs(3600)
@@ -305,7 +305,7 @@ pub trait StaticFiles: Send + Sync + 'static {
         content_type: &str,
     ) -> Duration {
         let _ = (path, modified, content_type);
-        if cx.request().arguments.contains_key("v") {
+        if cx.request().arguments().contains_key("v") {
             CACHE_MAX_AGE
         } else {
             Duration::ZERO
