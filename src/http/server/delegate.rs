@@ -314,12 +314,8 @@ impl ResponseWriter {
         let mut s = self.shared.borrow_mut();
         self.check(&s)?;
         let s = &mut *s;
-        let mut ctx = s.ctx;
-        if s.shutdown {
-            ctx.keep_alive = false;
-        }
         let was_empty = s.buffered() == 0;
-        s.encoder.encode_head(head, ctx, &mut s.out)?;
+        encode_head(s, head)?;
         if (100..200).contains(&head.status) {
             return Ok(());
         }
@@ -449,11 +445,7 @@ impl ResponseWriter {
         let mut s = self.shared.borrow_mut();
         self.check(&s)?;
         let s = &mut *s;
-        let mut ctx = s.ctx;
-        if s.shutdown {
-            ctx.keep_alive = false;
-        }
-        s.encoder.encode_head(head, ctx, &mut s.out)?;
+        encode_head(s, head)?;
         s.head_written = true;
         let body_result = if body.is_empty() {
             Ok(())
@@ -639,6 +631,16 @@ impl Future for CloseWatch {
             Poll::Pending
         }
     }
+}
+
+/// Encodes a response head into the connection's output; while the server shuts down it
+/// asks the client to close.
+fn encode_head(s: &mut super::shared::Shared, head: &ResponseHead) -> Result<(), EncodeError> {
+    let mut ctx = s.ctx;
+    if s.shutdown {
+        ctx.keep_alive = false;
+    }
+    s.encoder.encode_head(head, ctx, &mut s.out)
 }
 
 impl Drop for ResponseWriter {
