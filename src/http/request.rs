@@ -70,7 +70,7 @@ pub struct HttpServerRequest {
 }
 
 /// What the query and a form body hold.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct ParsedArguments {
     arguments: Arguments,
     query_arguments: Arguments,
