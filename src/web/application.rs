@@ -637,12 +637,7 @@ impl Application {
             |_| None,
         );
         if bad_path {
-            cx.log_error(&WebError::Http(
-                HttpError::new(400).log_message("path argument is not valid UTF-8"),
-            ));
-            let _ = cx.send_error(400);
-            cx.log_access();
-            return done();
+            return refuse_bad_path(cx);
         }
         for t in &self.inner.transforms {
             let created = t.create(&cx.request.headers);
@@ -650,6 +645,18 @@ impl Application {
         }
         factory.serve(cx, body)
     }
+}
+
+/// Answers a request whose path arguments are not UTF-8 with `400` (out of line: rare).
+#[cold]
+#[inline(never)]
+fn refuse_bad_path(mut cx: RequestContext) -> LocalBoxFuture<'static, ()> {
+    cx.log_error(&WebError::Http(
+        HttpError::new(400).log_message("path argument is not valid UTF-8"),
+    ));
+    let _ = cx.send_error(400);
+    cx.log_access();
+    done()
 }
 
 /// A finished future (boxing it does not allocate).

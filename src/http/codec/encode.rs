@@ -177,7 +177,7 @@ impl ResponseEncoder {
             // HttpHeaders keeps names in canonical case, so plain comparisons suffice.
             match name {
                 "Content-Length" => {
-                    let n = parse_content_length(value.trim())
+                    let n = parse_content_length(value.trim_ascii())
                         .ok_or_else(|| EncodeError::InvalidContentLength(value.to_owned()))?;
                     if declared.is_some_and(|d| d != n) {
                         return Err(EncodeError::InvalidContentLength(value.to_owned()));
@@ -191,7 +191,7 @@ impl ResponseEncoder {
                     app_chunked = value
                         .rsplit(',')
                         .next()
-                        .is_some_and(|c| c.trim().eq_ignore_ascii_case("chunked"));
+                        .is_some_and(|c| c.trim_ascii().eq_ignore_ascii_case("chunked"));
                     if strip_length {
                         continue;
                     }
@@ -201,7 +201,7 @@ impl ResponseEncoder {
                     has_connection = true;
                     if value
                         .split(',')
-                        .any(|t| t.trim().eq_ignore_ascii_case("close"))
+                        .any(|t| t.trim_ascii().eq_ignore_ascii_case("close"))
                     {
                         keep_alive = false;
                     }

@@ -118,7 +118,19 @@ impl Shared {
     }
 
     /// Output not yet written: the encoded bytes plus the file bytes queued to follow them.
+    #[inline]
     pub(crate) fn buffered(&self) -> usize {
+        if self.files.is_empty() {
+            self.out.len()
+        } else {
+            self.buffered_with_files()
+        }
+    }
+
+    /// [`buffered`](Self::buffered) when files are queued (out of line: rare, and the sum
+    /// would otherwise be inlined into every caller on the request path).
+    #[inline(never)]
+    fn buffered_with_files(&self) -> usize {
         let files = self.files.iter().map(|f| f.remaining).sum::<u64>();
         self.out
             .len()
