@@ -564,22 +564,38 @@ impl Application {
             return delegate.handle(request, writer);
         }
         let limits = self.inner.settings.form_limits;
+        if request.head.body == BodyLength::Empty && !factory.stream_request_body() {
+            return match HttpServerRequest::without_body(request, limits) {
+                Ok(r) => self.start(factory, r, args, bad_path, writer, None),
+                Err(e) => {
+                    bad_request(writer, &e);
+                    done()
+                }
+            };
+        }
+        self.dispatch_with_body(factory, request, args, bad_path, writer)
+    }
+
+    /// [`dispatch`](Self::dispatch) for a request with a body, or whose handler streams it:
+    /// the body is read first, or handed to the handler as it comes (out of line: the common
+    /// body-less path stays small).
+    #[inline(never)]
+    fn dispatch_with_body(
+        &self,
+        factory: &Arc<dyn HandlerFactory>,
+        request: ServerRequest,
+        args: PathArgs,
+        bad_path: bool,
+        writer: ResponseWriter,
+    ) -> LocalBoxFuture<'static, ()> {
+        let limits = self.inner.settings.form_limits;
         if factory.stream_request_body() {
             return match HttpServerRequest::split(request, limits) {
                 Ok((r, body)) => {
                     self.start(factory, Rc::new(r), args, bad_path, writer, Some(body))
                 }
                 Err(e) => {
-                    bad_request(writer, &e.to_string());
-                    done()
-                }
-            };
-        }
-        if request.head.body == BodyLength::Empty {
-            return match HttpServerRequest::without_body(request, limits) {
-                Ok(r) => self.start(factory, r, args, bad_path, writer, None),
-                Err(e) => {
-                    bad_request(writer, &e.to_string());
+                    bad_request(writer, &e);
                     done()
                 }
             };
@@ -604,7 +620,7 @@ impl Application {
                     );
                 }
                 Err(crate::http::RequestError::Body(_)) => {}
-                Err(e) => bad_request(writer, &e.to_string()),
+                Err(e) => bad_request(writer, &e),
             }
         })
     }
@@ -664,7 +680,10 @@ fn done() -> LocalBoxFuture<'static, ()> {
     Box::pin(std::future::ready(()))
 }
 
-fn bad_request(writer: ResponseWriter, message: &str) {
+/// Answers a request that could not be built (a bad form body, bad arguments) with `400`.
+#[cold]
+#[inline(never)]
+fn bad_request(writer: ResponseWriter, message: &dyn std::fmt::Display) {
     tracing::info!(target: "tornado.general", "bad request: {message}");
     let _ = writer.respond(
         400,

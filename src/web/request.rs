@@ -73,6 +73,21 @@ fn client_has_etag(request_headers: &HttpHeaders, tag: &str) -> bool {
         .any(|inm| etag::etag_matches(inm, tag))
 }
 
+/// Sends a head, and the body so far when there is one, leaving the response open (a flush
+/// before finishing; out of line: most responses are sent whole).
+#[inline(never)]
+fn write_head_and_body(
+    writer: &mut ResponseWriter,
+    head: &ResponseHead,
+    body: &[u8],
+) -> std::result::Result<(), WriteError> {
+    writer.write_head(head)?;
+    if !body.is_empty() {
+        writer.write(body)?;
+    }
+    Ok(())
+}
+
 /// The `Server` header every response carries by default.
 pub const SERVER_HEADER: &str = concat!("TornadoServer/", env!("CARGO_PKG_VERSION"));
 
@@ -484,19 +499,14 @@ impl RequestContext {
             if let Some(e) = self.header_error.take() {
                 return Err(WebError::Other(e.into()));
             }
-            let mut status = self.status;
-            for t in &mut self.transforms {
-                chunk = t.transform_first_chunk(&mut status, &mut self.headers, chunk, finishing);
-            }
-            if status != self.status {
-                self.status = status;
-                self.reason = None;
+            if !self.transforms.is_empty() {
+                chunk = self.transform_first_chunk(chunk, finishing);
             }
             let mut head = ResponseHead::new(self.status);
             head.reason = self.reason.clone();
             head.headers = std::mem::take(&mut self.headers);
-            for (_, c) in self.new_cookies.drain(..) {
-                head.headers.add("Set-Cookie", c);
+            if !self.new_cookies.is_empty() {
+                self.add_cookie_headers(&mut head.headers);
             }
             self.headers_written = true;
             let writer = self.writer()?;
@@ -504,10 +514,7 @@ impl RequestContext {
             let whole = if finishing {
                 Some(writer.finish_response(&head, body)?)
             } else {
-                writer.write_head(&head)?;
-                if !body.is_empty() {
-                    writer.write(body)?;
-                }
+                write_head_and_body(writer, &head, body)?;
                 None
             };
             // Keep the headers readable after the head went out.
@@ -521,6 +528,29 @@ impl RequestContext {
                 self.writer()?.write(&chunk)?;
             }
             Ok(None)
+        }
+    }
+
+    /// Runs the output transforms over the first chunk (out of line: most applications have
+    /// none).
+    #[inline(never)]
+    fn transform_first_chunk(&mut self, mut chunk: Bytes, finishing: bool) -> Bytes {
+        let mut status = self.status;
+        for t in &mut self.transforms {
+            chunk = t.transform_first_chunk(&mut status, &mut self.headers, chunk, finishing);
+        }
+        if status != self.status {
+            self.status = status;
+            self.reason = None;
+        }
+        chunk
+    }
+
+    /// Moves the cookies set on this response into its head as `Set-Cookie` headers.
+    #[inline(never)]
+    fn add_cookie_headers(&mut self, headers: &mut HttpHeaders) {
+        for (_, c) in self.new_cookies.drain(..) {
+            headers.add("Set-Cookie", c);
         }
     }
 

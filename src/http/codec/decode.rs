@@ -109,6 +109,25 @@ impl RequestDecoder {
     }
 
     fn decode_inner(&mut self, buf: &mut BytesMut) -> Result<Option<RequestItem>, DecodeError> {
+        // The two steps of a request without a body (its head, then its end) are handled here;
+        // bodies, inflation and errors take the general loop, kept out of line so that the
+        // common path stays small.
+        if self.pending.is_empty() {
+            match self.state {
+                State::Head => return Ok(self.parse_head(buf)?.map(RequestItem::Head)),
+                State::End if self.inflater.is_none() => {
+                    self.state = State::Head;
+                    self.max_body_size = self.limits.max_body_size;
+                    return Ok(Some(RequestItem::End));
+                }
+                _ => {}
+            }
+        }
+        self.decode_general(buf)
+    }
+
+    #[inline(never)]
+    fn decode_general(&mut self, buf: &mut BytesMut) -> Result<Option<RequestItem>, DecodeError> {
         loop {
             if !self.pending.is_empty() {
                 let n = self.pending.len().min(self.limits.chunk_size.max(1));
@@ -215,14 +234,39 @@ impl RequestDecoder {
         }
         let (method, uri, version, mut headers) = parse_request_head(&raw, &self.limits)?;
         let (body, keep_alive) = framing(&method, version, &headers)?;
+        let expect_continue = if body == BodyLength::Empty {
+            self.state = State::End;
+            false
+        } else {
+            self.start_body(body, version, &mut headers)
+        };
+        Ok(Some(RequestHead {
+            method,
+            uri,
+            version,
+            headers,
+            body,
+            keep_alive,
+            expect_continue,
+        }))
+    }
+}
+
+impl RequestDecoder {
+    /// Sets up reading a request body (out of line: most requests have none). Returns whether
+    /// the client waits for `100 Continue`.
+    #[inline(never)]
+    fn start_body(
+        &mut self,
+        body: BodyLength,
+        version: Version,
+        headers: &mut HttpHeaders,
+    ) -> bool {
         let expect_continue = version == Version::Http11
-            && body != BodyLength::Empty
             && headers
                 .get("Expect")
                 .is_some_and(|e| e.eq_ignore_ascii_case("100-continue"));
-
         if self.limits.decompress
-            && body != BodyLength::Empty
             && headers
                 .get("Content-Encoding")
                 .is_some_and(|e| e.eq_ignore_ascii_case("gzip"))
@@ -242,15 +286,7 @@ impl RequestDecoder {
                 self.limits.max_header_size,
             )),
         };
-        Ok(Some(RequestHead {
-            method,
-            uri,
-            version,
-            headers,
-            body,
-            keep_alive,
-            expect_continue,
-        }))
+        expect_continue
     }
 }
 
@@ -320,17 +356,10 @@ fn parse_request_head(
             // token, httparse checks the target, values are checked to be ASCII below).
             let part = |p: &str| -> SharedStr {
                 if p.len() <= INLINE_CAP {
-                    return SharedStr::copy_from_str(p);
+                    SharedStr::copy_from_str(p)
+                } else {
+                    long_part(p, raw, &shared)
                 }
-                let whole = shared.get_or_init(|| {
-                    let text = std::str::from_utf8(raw).ok()?;
-                    Some(SharedStr::from(Arc::<str>::from(text)))
-                });
-                let offset = (p.as_ptr() as usize).wrapping_sub(raw.as_ptr() as usize);
-                whole
-                    .as_ref()
-                    .and_then(|w| w.get(offset..offset.wrapping_add(p.len())))
-                    .unwrap_or_else(|| SharedStr::from(p.to_owned()))
             };
             let method = part(req.method.unwrap_or_default());
             let uri = part(req.path.unwrap_or_default());
@@ -356,6 +385,22 @@ fn parse_request_head(
         }
         _ => parse_request_head_slow(raw, limits),
     }
+}
+
+/// A part of the head too long to keep inline: a slice of the head copied once into a shared
+/// buffer (made by the first long part), or an owned copy when the head is not UTF-8. Out of
+/// line, so that the short parts' path stays small.
+#[inline(never)]
+fn long_part(p: &str, raw: &[u8], shared: &OnceCell<Option<SharedStr>>) -> SharedStr {
+    let whole = shared.get_or_init(|| {
+        let text = std::str::from_utf8(raw).ok()?;
+        Some(SharedStr::from(Arc::<str>::from(text)))
+    });
+    let offset = (p.as_ptr() as usize).wrapping_sub(raw.as_ptr() as usize);
+    whole
+        .as_ref()
+        .and_then(|w| w.get(offset..offset.wrapping_add(p.len())))
+        .unwrap_or_else(|| SharedStr::from(p.to_owned()))
 }
 
 fn too_many_headers(limits: &CodecLimits) -> DecodeError {
@@ -440,6 +485,38 @@ fn framing(
     // Names are canonical in HttpHeaders; the common case (no body headers) allocates nothing.
     let has_te = headers.contains("Transfer-Encoding");
     let has_cl = headers.contains("Content-Length");
+    let body = if has_te || has_cl {
+        body_length(version, headers, has_te, has_cl)?
+    } else {
+        BodyLength::Empty
+    };
+
+    let has_token = |token: &str| {
+        headers
+            .iter()
+            .filter(|(n, _)| *n == "Connection")
+            .flat_map(|(_, v)| v.split(','))
+            .any(|t| t.trim_ascii().eq_ignore_ascii_case(token))
+    };
+    let keep_alive = match version {
+        Version::Http11 => !has_token("close"),
+        Version::Http10 => {
+            has_token("keep-alive")
+                && (has_cl || body == BodyLength::Chunked || method == "GET" || method == "HEAD")
+        }
+    };
+    Ok((body, keep_alive))
+}
+
+/// The body a request with `Transfer-Encoding` or `Content-Length` announces (out of line:
+/// most requests have neither).
+#[inline(never)]
+fn body_length(
+    version: Version,
+    headers: &HttpHeaders,
+    has_te: bool,
+    has_cl: bool,
+) -> Result<BodyLength, DecodeError> {
     let te = if has_te {
         headers.get_list("Transfer-Encoding")
     } else {
@@ -503,25 +580,7 @@ fn framing(
     } else {
         BodyLength::Empty
     };
-
-    let has_token = |token: &str| {
-        headers
-            .iter()
-            .filter(|(n, _)| *n == "Connection")
-            .flat_map(|(_, v)| v.split(','))
-            .any(|t| t.trim().eq_ignore_ascii_case(token))
-    };
-    let keep_alive = match version {
-        Version::Http11 => !has_token("close"),
-        Version::Http10 => {
-            has_token("keep-alive")
-                && (!cl.is_empty()
-                    || body == BodyLength::Chunked
-                    || method == "GET"
-                    || method == "HEAD")
-        }
-    };
-    Ok((body, keep_alive))
+    Ok(body)
 }
 
 /// A Content-Length value: ASCII digits only, no sign, no overflow.

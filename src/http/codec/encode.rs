@@ -150,21 +150,7 @@ impl ResponseEncoder {
         dst.reserve(128 + head.headers.len() * 48);
         match (&head.reason, common_status_line(status)) {
             (None, Some(line)) => put_parts(dst, [line]),
-            _ => {
-                dst.extend_from_slice(b"HTTP/1.1 ");
-                let mut digits = [0; 20];
-                dst.extend_from_slice(decimal(u64::from(status), &mut digits).as_bytes());
-                dst.put_u8(b' ');
-                let reason = head
-                    .reason
-                    .as_deref()
-                    .unwrap_or_else(|| reason_phrase(status));
-                if !is_value(reason.as_bytes()) {
-                    return Err(EncodeError::InvalidHeader(format!("reason {reason:?}")));
-                }
-                dst.extend_from_slice(reason.as_bytes());
-                dst.extend_from_slice(b"\r\n");
-            }
+            (reason, _) => put_status_line(status, reason.as_deref(), dst)?,
         }
 
         // The headers, in one pass that also notes the ones the framing depends on (a refused
@@ -177,21 +163,16 @@ impl ResponseEncoder {
             // HttpHeaders keeps names in canonical case, so plain comparisons suffice.
             match name {
                 "Content-Length" => {
-                    let n = parse_content_length(value.trim_ascii())
-                        .ok_or_else(|| EncodeError::InvalidContentLength(value.to_owned()))?;
-                    if declared.is_some_and(|d| d != n) {
-                        return Err(EncodeError::InvalidContentLength(value.to_owned()));
+                    match parse_content_length(value.trim_ascii()) {
+                        Some(n) if declared.is_none_or(|d| d == n) => declared = Some(n),
+                        _ => return Err(invalid_length(value)),
                     }
-                    declared = Some(n);
                     if strip_length {
                         continue;
                     }
                 }
                 "Transfer-Encoding" => {
-                    app_chunked = value
-                        .rsplit(',')
-                        .next()
-                        .is_some_and(|c| c.trim_ascii().eq_ignore_ascii_case("chunked"));
+                    app_chunked = ends_in_chunked(value);
                     if strip_length {
                         continue;
                     }
@@ -199,10 +180,7 @@ impl ResponseEncoder {
                 "Date" => has_date = true,
                 "Connection" => {
                     has_connection = true;
-                    if value
-                        .split(',')
-                        .any(|t| t.trim_ascii().eq_ignore_ascii_case("close"))
-                    {
+                    if has_close_token(value) {
                         keep_alive = false;
                     }
                 }
@@ -335,6 +313,52 @@ impl ResponseEncoder {
             _ => Ok(()),
         }
     }
+}
+
+/// A status line other than the common ones [`common_status_line`] has ready (a custom
+/// reason, an unusual code). Out of line: rare.
+#[cold]
+#[inline(never)]
+fn put_status_line(
+    status: u16,
+    reason: Option<&str>,
+    dst: &mut BytesMut,
+) -> Result<(), EncodeError> {
+    let reason = reason.unwrap_or_else(|| reason_phrase(status));
+    if !is_value(reason.as_bytes()) {
+        return Err(EncodeError::InvalidHeader(format!("reason {reason:?}")));
+    }
+    dst.extend_from_slice(b"HTTP/1.1 ");
+    let mut digits = [0; 20];
+    dst.extend_from_slice(decimal(u64::from(status), &mut digits).as_bytes());
+    dst.put_u8(b' ');
+    dst.extend_from_slice(reason.as_bytes());
+    dst.extend_from_slice(b"\r\n");
+    Ok(())
+}
+
+#[cold]
+#[inline(never)]
+fn invalid_length(value: &str) -> EncodeError {
+    EncodeError::InvalidContentLength(value.to_owned())
+}
+
+/// Whether a `Transfer-Encoding` value's last coding is `chunked` (out of line: rare in
+/// responses).
+#[inline(never)]
+fn ends_in_chunked(value: &str) -> bool {
+    value
+        .rsplit(',')
+        .next()
+        .is_some_and(|c| c.trim_ascii().eq_ignore_ascii_case("chunked"))
+}
+
+/// Whether a `Connection` value lists `close` (out of line: rare in responses).
+#[inline(never)]
+fn has_close_token(value: &str) -> bool {
+    value
+        .split(',')
+        .any(|t| t.trim_ascii().eq_ignore_ascii_case("close"))
 }
 
 fn no_body_error(status: u16) -> EncodeError {
