@@ -257,3 +257,99 @@ async fn hyper_client_keep_alive_and_bodies() {
     }
     assert_eq!(s.handle().stats().accepted(), 1);
 }
+
+#[test]
+fn many_pipelined_requests_in_one_write_are_all_answered_in_order() {
+    // More than the server decodes ahead of the one it serves (32).
+    let s = TestServer::start(echo_delegate());
+    let mut conn = s.connect();
+    let mut out = Vec::new();
+    for i in 0..100 {
+        out.extend_from_slice(format!("GET /{i} HTTP/1.1\r\nHost: a\r\n\r\n").as_bytes());
+    }
+    conn.send(&out).unwrap();
+    for i in 0..100 {
+        let r = conn.read_response(false).unwrap();
+        assert!(
+            r.text().starts_with(&format!("GET /{i}\n")),
+            "{i}: {}",
+            r.text()
+        );
+    }
+}
+
+#[test]
+fn a_malformed_request_in_a_pipeline_is_refused_after_the_ones_before_it() {
+    let s = TestServer::start(echo_delegate());
+    let mut conn = s.connect();
+    conn.send(
+        b"GET /1 HTTP/1.1\r\nHost: a\r\n\r\n\
+          GET /2 HTTP/1.1\r\nHost: a\r\n\r\n\
+          GET /3 HTTP/1.1\r\n\r\n\
+          GET /4 HTTP/1.1\r\nHost: a\r\n\r\n",
+    )
+    .unwrap();
+    assert!(conn
+        .read_response(false)
+        .unwrap()
+        .text()
+        .starts_with("GET /1\n"));
+    assert!(conn
+        .read_response(false)
+        .unwrap()
+        .text()
+        .starts_with("GET /2\n"));
+    // No Host header: 400, and the connection closes without answering /4.
+    assert_eq!(conn.read_response(false).unwrap().status, 400);
+    assert!(conn.is_closed_by_peer());
+}
+
+#[test]
+fn a_pipelined_connection_close_ends_the_pipeline() {
+    let s = TestServer::start(echo_delegate());
+    let mut conn = s.connect();
+    conn.send(
+        b"GET /1 HTTP/1.1\r\nHost: a\r\n\r\n\
+          GET /2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n\
+          GET /3 HTTP/1.1\r\nHost: a\r\n\r\n",
+    )
+    .unwrap();
+    assert!(conn
+        .read_response(false)
+        .unwrap()
+        .text()
+        .starts_with("GET /1\n"));
+    let r = conn.read_response(false).unwrap();
+    assert!(r.text().starts_with("GET /2\n"));
+    assert_eq!(r.header("Connection"), Some("close"));
+    assert!(conn.is_closed_by_peer());
+}
+
+#[test]
+fn bodies_between_pipelined_requests_are_read_by_the_right_request() {
+    let s = TestServer::start(echo_delegate());
+    let mut conn = s.connect();
+    conn.send(
+        b"GET /1 HTTP/1.1\r\nHost: a\r\n\r\n\
+          GET /2 HTTP/1.1\r\nHost: a\r\n\r\n\
+          POST /3 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nGET \r\n0\r\n\r\n\
+          POST /4 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nxyz\
+          GET /5 HTTP/1.1\r\nHost: a\r\n\r\n",
+    )
+    .unwrap();
+    let texts: Vec<String> = (0..5)
+        .map(|_| conn.read_response(false).unwrap().text())
+        .collect();
+    assert!(texts[0].starts_with("GET /1\n") && texts[1].starts_with("GET /2\n"));
+    assert!(
+        texts[2].starts_with("POST /3\n") && texts[2].ends_with("GET "),
+        "{}",
+        texts[2]
+    );
+    assert!(
+        texts[3].starts_with("POST /4\n") && texts[3].ends_with("xyz"),
+        "{}",
+        texts[3]
+    );
+    assert!(texts[4].starts_with("GET /5\n"));
+}

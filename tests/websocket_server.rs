@@ -810,3 +810,65 @@ async fn a_stalled_peer_is_closed_after_the_write_timeout() {
 fn write_error_display() {
     assert_eq!(WebSocketError::Closed.to_string(), "websocket closed");
 }
+
+/// A handshake pipelined behind an ordinary request, with the first frame in the same write:
+/// the request is answered, then the socket is handed over with the frame's bytes intact (the
+/// server reads requests ahead of the one it serves, and must stop at the upgrade).
+#[tokio::test]
+async fn a_handshake_pipelined_behind_a_request_keeps_the_first_frame() {
+    let mut f = start(WebSocketSettings::default());
+    let host = f.server.addr().to_string();
+    let mut io = TcpStream::connect(f.server.addr()).await.unwrap();
+    let mut out = TestRequest::get("/missing").to_bytes(&host).to_vec();
+    out.extend_from_slice(&upgrade_request("/ws/p").to_bytes(&host));
+    let mut frame = BytesMut::new();
+    write_frame(
+        &mut frame,
+        true,
+        false,
+        OpCode::Text,
+        b"GET / HTTP/1.1",
+        Some([9, 8, 7, 6]),
+    );
+    out.extend_from_slice(&frame);
+    io.write_all(&out).await.unwrap();
+
+    let mut buf = BytesMut::new();
+    let mut heads = Vec::new();
+    // The 404 (its head and body) and the 101, in that order.
+    while heads.len() < 2 {
+        let read = tokio::time::timeout(GUARD, io.read_buf(&mut buf)).await;
+        assert!(read.expect("answered in time").unwrap() > 0, "closed early");
+        while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8(buf.split_to(end + 4).to_vec()).unwrap();
+            if head.starts_with("HTTP/1.1 404") {
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Content-Length: "))
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                while buf.len() < len {
+                    io.read_buf(&mut buf).await.unwrap();
+                }
+                let _ = buf.split_to(len);
+            }
+            heads.push(head);
+            if heads.len() == 2 {
+                break;
+            }
+        }
+    }
+    assert!(heads[0].starts_with("HTTP/1.1 404"), "{heads:?}");
+    assert!(heads[1].starts_with("HTTP/1.1 101"), "{heads:?}");
+    let mut c = RawClient {
+        io,
+        buf,
+        codec: WebSocketCodec::new(Role::Client),
+    };
+    match c.next().await {
+        Some(Incoming::Message(Message::Text(t))) => assert_eq!(t, "GET / HTTP/1.1"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(f.next().await, Seen::Open { .. }));
+}

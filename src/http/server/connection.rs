@@ -2,6 +2,7 @@
 //! decoding, the request's handler and writing from a single future in its own context.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::future::Future;
 use std::net::IpAddr;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -33,6 +34,9 @@ use super::stream::ServerStream;
 
 /// How much of a body nobody read is discarded to keep a connection alive.
 const MAX_DRAIN: u64 = 1 << 20;
+
+/// At most this many pipelined requests are decoded ahead of the one being served.
+const MAX_AHEAD: usize = 32;
 
 /// Everything a connection needs from its server.
 pub(crate) struct ConnParams {
@@ -191,6 +195,11 @@ struct Driver {
     shared: SharedRef,
     read_buf: BytesMut,
     decoder: RequestDecoder,
+    /// Pipelined requests decoded ahead of the one being served, in order, each with whether
+    /// its end was decoded too (see `decode_ahead`). Only the last can have a body.
+    ahead: VecDeque<(RequestHead, bool)>,
+    /// The decoder's error on a request after those in `ahead`: answered once they are.
+    ahead_error: Option<DecodeError>,
     phase: Phase,
     seq: u64,
     read_eof: bool,
@@ -238,6 +247,8 @@ impl Driver {
             shared,
             read_buf: BytesMut::with_capacity(8192),
             decoder,
+            ahead: VecDeque::new(),
+            ahead_error: None,
             phase: Phase::Idle,
             seq: 0,
             read_eof: false,
@@ -311,7 +322,55 @@ impl Driver {
         self.phase = Phase::Closing;
     }
 
-    fn start_request(&mut self, head: RequestHead) {
+    /// Decodes the end of a body-less request whose head was just decoded: `true` when it
+    /// is done (the request has no body to read).
+    fn take_end(&mut self, head: &RequestHead) -> bool {
+        // The decoder has only the end of the request to give.
+        head.body == BodyLength::Empty
+            && matches!(
+                self.decoder.decode(&mut self.read_buf),
+                Ok(Some(RequestItem::End))
+            )
+    }
+
+    /// Whether the requests after `head` may be decoded before it is served: it has no body
+    /// (done), the connection stays open after it, and it does not hand the socket over to
+    /// another protocol (the bytes after an `Upgrade` or `CONNECT` are not HTTP).
+    fn may_read_ahead(&self, head: &RequestHead, done: bool) -> bool {
+        done && head.keep_alive
+            && !self.params.settings.no_keep_alive
+            && head.method != "CONNECT"
+            && !head.headers.contains("Upgrade")
+    }
+
+    /// Decodes the pipelined requests already read, up to [`MAX_AHEAD`], so that a batch
+    /// of requests goes through the decoder together before any is served: the decoder's
+    /// code then stays in the instruction cache for the whole batch instead of being evicted
+    /// by the handler and the encoder between every two requests. Stops after a request
+    /// that [`may_read_ahead`](Self::may_read_ahead) refuses, at an incomplete request, and
+    /// at an error (kept for when the requests before it are answered).
+    fn decode_ahead(&mut self) {
+        while !self.read_buf.is_empty() && self.ahead.len() < MAX_AHEAD {
+            match self.decoder.decode(&mut self.read_buf) {
+                Ok(Some(RequestItem::Head(head))) => {
+                    let done = self.take_end(&head);
+                    let more = self.may_read_ahead(&head, done);
+                    self.ahead.push_back((head, done));
+                    if !more {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    self.ahead_error = Some(e);
+                    return;
+                }
+                // Between two requests the decoder has only a head (or nothing yet) to give.
+                Ok(_) => return,
+            }
+        }
+    }
+
+    fn start_request(&mut self, head: RequestHead, done: bool) {
         self.seq += 1;
         let seq = self.seq;
         self.idle_since = None;
@@ -325,16 +384,10 @@ impl Driver {
             version: head.version,
             keep_alive,
         };
-        let empty_body = head.body == BodyLength::Empty;
         {
             let mut s = self.shared.borrow_mut();
             s.begin_request(seq, ctx, head.expect_continue);
-            if empty_body {
-                // The decoder has only the end of the request to give.
-                if let Ok(Some(RequestItem::End)) = self.decoder.decode(&mut self.read_buf) {
-                    s.body_done = true;
-                }
-            }
+            s.body_done = done;
         }
         let request = ServerRequest {
             head,
@@ -379,13 +432,25 @@ impl Driver {
     }
 
     fn step_idle(&mut self) -> bool {
+        if let Some((head, done)) = self.ahead.pop_front() {
+            self.start_request(head, done);
+            return true;
+        }
+        if let Some(e) = self.ahead_error.take() {
+            self.on_bad_request(e);
+            return true;
+        }
         if self.shared.borrow().shutdown && self.read_buf.is_empty() && self.decoder.is_idle() {
             self.phase = Phase::Closing;
             return true;
         }
         match self.decoder.decode(&mut self.read_buf) {
             Ok(Some(RequestItem::Head(head))) => {
-                self.start_request(head);
+                let done = self.take_end(&head);
+                if self.may_read_ahead(&head, done) && !self.read_buf.is_empty() {
+                    self.decode_ahead();
+                }
+                self.start_request(head, done);
                 true
             }
             Ok(Some(_)) => true,
@@ -421,6 +486,9 @@ impl Driver {
             );
         }
         self.decoder_failed = true;
+        // Between requests: the last response is done, and its head is not this one's (a
+        // malformed request after a good one on the same connection still gets its answer).
+        self.shared.borrow_mut().head_written = false;
         self.fail_with_status(if e.status() == 0 { 400 } else { e.status() }, "");
     }
 
@@ -548,7 +616,9 @@ impl Driver {
         };
         self.phase = if !keep_alive || self.decoder_failed {
             Phase::Closing
-        } else if self.decoder.in_body() {
+        } else if self.ahead.is_empty() && self.decoder.in_body() {
+            // (With requests decoded ahead, the decoder is past this request, whose body
+            // was complete: only the last request decoded can have one.)
             if expect_continue && !continue_sent {
                 // The client is waiting for our go-ahead and will not send the body now.
                 Phase::Closing
