@@ -154,32 +154,13 @@ impl HttpServerRequestBuilder {
         let args = if query.is_empty() && content_type.is_none() {
             None
         } else {
-            let query_arguments = parse_qs_bytes(query.as_bytes(), true);
-            let mut body_arguments = Arguments::new();
-            let mut files = Files::new();
-            if let Some(content_type) = content_type {
-                parse_body_arguments_shared(
-                    content_type,
-                    &self.body,
-                    &mut body_arguments,
-                    &mut files,
-                    Some(&self.headers),
-                    &self.limits,
-                )?;
-            }
-            let mut arguments = query_arguments.clone();
-            for (name, values) in &body_arguments {
-                arguments
-                    .entry(name.clone())
-                    .or_default()
-                    .extend(values.iter().cloned());
-            }
-            Some(Box::new(ParsedArguments {
-                arguments,
-                query_arguments,
-                body_arguments,
-                files,
-            }))
+            Some(parse_arguments(
+                &query,
+                content_type,
+                &self.body,
+                &self.headers,
+                &self.limits,
+            )?)
         };
         let mut rc = Rc::<HttpServerRequest>::new_uninit();
         let Some(slot) = Rc::get_mut(&mut rc) else {
@@ -206,6 +187,44 @@ impl HttpServerRequestBuilder {
         // SAFETY: the value was written just above.
         Ok(unsafe { rc.assume_init() })
     }
+}
+
+/// The argument maps of a request with a query or a form body (out of line: most requests
+/// have neither, and the map building would otherwise sit in the middle of the request path).
+#[inline(never)]
+fn parse_arguments(
+    query: &str,
+    content_type: Option<&str>,
+    body: &Bytes,
+    headers: &HttpHeaders,
+    limits: &FormLimits,
+) -> Result<Box<ParsedArguments>, FormError> {
+    let query_arguments = parse_qs_bytes(query.as_bytes(), true);
+    let mut body_arguments = Arguments::new();
+    let mut files = Files::new();
+    if let Some(content_type) = content_type {
+        parse_body_arguments_shared(
+            content_type,
+            body,
+            &mut body_arguments,
+            &mut files,
+            Some(headers),
+            limits,
+        )?;
+    }
+    let mut arguments = query_arguments.clone();
+    for (name, values) in &body_arguments {
+        arguments
+            .entry(name.clone())
+            .or_default()
+            .extend(values.iter().cloned());
+    }
+    Ok(Box::new(ParsedArguments {
+        arguments,
+        query_arguments,
+        body_arguments,
+        files,
+    }))
 }
 
 /// Why a server request could not become an [`HttpServerRequest`].

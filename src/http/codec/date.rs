@@ -41,12 +41,19 @@ pub(crate) fn with_date_line<R>(f: impl FnOnce(&[u8]) -> R) -> R {
     let now = clock::now();
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
-        if !c.as_ref().is_some_and(|d| d.from <= now && now < d.until) {
-            *c = None;
-        }
-        let d = c.get_or_insert_with(|| Cached::at(now));
+        let d = match &mut *c {
+            Some(d) if d.from <= now && now < d.until => d,
+            slot => refresh(slot, now),
+        };
         f(d.line.as_bytes())
     })
+}
+
+/// Formats the line for the second `now` falls in (out of line: once a second).
+#[cold]
+#[inline(never)]
+fn refresh(slot: &mut Option<Cached>, now: Instant) -> &mut Cached {
+    slot.insert(Cached::at(now))
 }
 
 #[cfg(test)]
