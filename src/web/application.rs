@@ -170,6 +170,56 @@ pub trait HandlerFactory: Send + Sync + 'static {
     fn resolve(&self) -> ResolvedRoute {
         ResolvedRoute::Handler
     }
+    /// Runs one request from the parts of its context: what the application calls. The
+    /// default builds the [`RequestContext`] and calls [`serve`](Self::serve); the handler
+    /// factories of [`url`] build it straight into the handler's future instead of moving it
+    /// there (it is over 300 bytes, and this is once per request).
+    #[doc(hidden)]
+    fn serve_parts(
+        &self,
+        parts: ContextParts,
+        body: Option<crate::http::Body>,
+    ) -> LocalBoxFuture<'static, ()> {
+        self.serve(parts.into_context(), body)
+    }
+}
+
+/// What a [`RequestContext`] is made from, before it is made (see
+/// [`HandlerFactory::serve_parts`]).
+#[doc(hidden)]
+pub struct ContextParts {
+    request: Rc<HttpServerRequest>,
+    path_args: Vec<Option<String>>,
+    path_kwargs: Option<std::collections::BTreeMap<String, String>>,
+    app: Arc<AppInner>,
+    writer: ResponseWriter,
+    transforms: Vec<Box<dyn super::transform::OutputTransform>>,
+}
+
+impl ContextParts {
+    /// The context, without an `Etag` hook (the handler factory sets its own) and without a
+    /// body to stream.
+    pub fn into_context(self) -> RequestContext {
+        self.build(|_| None, None)
+    }
+
+    #[inline(always)]
+    fn build(
+        self,
+        etag_fn: super::request::EtagFn,
+        body: Option<crate::http::Body>,
+    ) -> RequestContext {
+        RequestContext::new(
+            self.request,
+            self.path_args,
+            self.path_kwargs,
+            self.app,
+            self.writer,
+            etag_fn,
+            self.transforms,
+            body,
+        )
+    }
 }
 
 struct FnFactory<F, H> {
@@ -198,6 +248,22 @@ where
         // it on the stack and copies it (about 640 bytes per request).
         let mut slot = Box::new_uninit();
         slot.write(execute(handler, HandlerContext::new(cx)));
+        // SAFETY: the value was written just above.
+        Box::into_pin(unsafe { slot.assume_init() })
+    }
+
+    fn serve_parts(
+        &self,
+        parts: ContextParts,
+        body: Option<crate::http::Body>,
+    ) -> LocalBoxFuture<'static, ()> {
+        let handler = (self.make)();
+        // As `serve`, and the context is built in the future's place too.
+        let mut slot = Box::new_uninit();
+        slot.write(execute(
+            handler,
+            HandlerContext::new(parts.build(H::compute_etag, body)),
+        ));
         // SAFETY: the value was written just above.
         Box::into_pin(unsafe { slot.assume_init() })
     }
@@ -635,10 +701,16 @@ impl Application {
         writer: ResponseWriter,
         body: Option<crate::http::Body>,
     ) -> LocalBoxFuture<'static, ()> {
-        let mut cx = RequestContext::new(
+        let parts = ContextParts {
+            transforms: self
+                .inner
+                .transforms
+                .iter()
+                .map(|t| t.create(&request.headers))
+                .collect(),
             request,
-            args.positional,
-            if args.named.is_empty() {
+            path_args: args.positional,
+            path_kwargs: if args.named.is_empty() {
                 None
             } else {
                 Some(
@@ -648,18 +720,13 @@ impl Application {
                         .collect(),
                 )
             },
-            self.inner.clone(),
+            app: self.inner.clone(),
             writer,
-            |_| None,
-        );
+        };
         if bad_path {
-            return refuse_bad_path(cx);
+            return refuse_bad_path(parts.into_context());
         }
-        for t in &self.inner.transforms {
-            let created = t.create(&cx.request.headers);
-            cx.transforms.push(created);
-        }
-        factory.serve(cx, body)
+        factory.serve_parts(parts, body)
     }
 }
 

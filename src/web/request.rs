@@ -97,6 +97,8 @@ fn is_removed_control(c: char) -> bool {
 }
 
 impl RequestContext {
+    #[allow(clippy::too_many_arguments)] // the fields it is built from, once per request
+    #[inline(always)]
     pub(crate) fn new(
         request: Rc<HttpServerRequest>,
         path_args: Vec<Option<String>>,
@@ -104,6 +106,8 @@ impl RequestContext {
         app: Arc<AppInner>,
         writer: ResponseWriter,
         etag_fn: EtagFn,
+        transforms: Vec<Box<dyn OutputTransform>>,
+        body: Option<Body>,
     ) -> Self {
         // Built as one literal with the state `clear` gives, so that it is written straight
         // into the caller's place instead of being finished here and then copied.
@@ -113,8 +117,8 @@ impl RequestContext {
             path_kwargs,
             app,
             writer: Some(writer),
-            body: None,
-            transforms: Vec::new(),
+            body,
+            transforms,
             etag_fn,
             current_user: None,
             finish_waker: None,
