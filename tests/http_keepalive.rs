@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use tornado::http::delegate_fn;
-use tornado::testing::{echo_delegate, TestRequest, TestServer};
+use tornado::testing::{echo_delegate, RawConnection, TestRequest, TestServer};
 
 #[test]
 fn http11_keeps_alive_by_default() {
@@ -258,47 +258,42 @@ async fn hyper_client_keep_alive_and_bodies() {
     assert_eq!(s.handle().stats().accepted(), 1);
 }
 
+/// Sends `bytes` in one write to an echo server; the server is returned to keep it running.
+fn send_to_echo(bytes: &[u8]) -> (TestServer, RawConnection) {
+    let s = TestServer::start(echo_delegate());
+    let mut conn = s.connect();
+    conn.send(bytes).unwrap();
+    (s, conn)
+}
+
+/// The next response's text (the echo of its request line first).
+fn next_text(conn: &mut RawConnection) -> String {
+    conn.read_response(false).unwrap().text()
+}
+
 #[test]
 fn many_pipelined_requests_in_one_write_are_all_answered_in_order() {
     // More than the server decodes ahead of the one it serves (32).
-    let s = TestServer::start(echo_delegate());
-    let mut conn = s.connect();
-    let mut out = Vec::new();
+    let out: String = (0..100)
+        .map(|i| format!("GET /{i} HTTP/1.1\r\nHost: a\r\n\r\n"))
+        .collect();
+    let (_s, mut conn) = send_to_echo(out.as_bytes());
     for i in 0..100 {
-        out.extend_from_slice(format!("GET /{i} HTTP/1.1\r\nHost: a\r\n\r\n").as_bytes());
-    }
-    conn.send(&out).unwrap();
-    for i in 0..100 {
-        let r = conn.read_response(false).unwrap();
-        assert!(
-            r.text().starts_with(&format!("GET /{i}\n")),
-            "{i}: {}",
-            r.text()
-        );
+        let text = next_text(&mut conn);
+        assert!(text.starts_with(&format!("GET /{i}\n")), "{i}: {text}");
     }
 }
 
 #[test]
 fn a_malformed_request_in_a_pipeline_is_refused_after_the_ones_before_it() {
-    let s = TestServer::start(echo_delegate());
-    let mut conn = s.connect();
-    conn.send(
+    let (_s, mut conn) = send_to_echo(
         b"GET /1 HTTP/1.1\r\nHost: a\r\n\r\n\
           GET /2 HTTP/1.1\r\nHost: a\r\n\r\n\
           GET /3 HTTP/1.1\r\n\r\n\
           GET /4 HTTP/1.1\r\nHost: a\r\n\r\n",
-    )
-    .unwrap();
-    assert!(conn
-        .read_response(false)
-        .unwrap()
-        .text()
-        .starts_with("GET /1\n"));
-    assert!(conn
-        .read_response(false)
-        .unwrap()
-        .text()
-        .starts_with("GET /2\n"));
+    );
+    assert!(next_text(&mut conn).starts_with("GET /1\n"));
+    assert!(next_text(&mut conn).starts_with("GET /2\n"));
     // No Host header: 400, and the connection closes without answering /4.
     assert_eq!(conn.read_response(false).unwrap().status, 400);
     assert!(conn.is_closed_by_peer());
@@ -306,19 +301,12 @@ fn a_malformed_request_in_a_pipeline_is_refused_after_the_ones_before_it() {
 
 #[test]
 fn a_pipelined_connection_close_ends_the_pipeline() {
-    let s = TestServer::start(echo_delegate());
-    let mut conn = s.connect();
-    conn.send(
+    let (_s, mut conn) = send_to_echo(
         b"GET /1 HTTP/1.1\r\nHost: a\r\n\r\n\
           GET /2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n\
           GET /3 HTTP/1.1\r\nHost: a\r\n\r\n",
-    )
-    .unwrap();
-    assert!(conn
-        .read_response(false)
-        .unwrap()
-        .text()
-        .starts_with("GET /1\n"));
+    );
+    assert!(next_text(&mut conn).starts_with("GET /1\n"));
     let r = conn.read_response(false).unwrap();
     assert!(r.text().starts_with("GET /2\n"));
     assert_eq!(r.header("Connection"), Some("close"));
@@ -327,19 +315,14 @@ fn a_pipelined_connection_close_ends_the_pipeline() {
 
 #[test]
 fn bodies_between_pipelined_requests_are_read_by_the_right_request() {
-    let s = TestServer::start(echo_delegate());
-    let mut conn = s.connect();
-    conn.send(
+    let (_s, mut conn) = send_to_echo(
         b"GET /1 HTTP/1.1\r\nHost: a\r\n\r\n\
           GET /2 HTTP/1.1\r\nHost: a\r\n\r\n\
           POST /3 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nGET \r\n0\r\n\r\n\
           POST /4 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nxyz\
           GET /5 HTTP/1.1\r\nHost: a\r\n\r\n",
-    )
-    .unwrap();
-    let texts: Vec<String> = (0..5)
-        .map(|_| conn.read_response(false).unwrap().text())
-        .collect();
+    );
+    let texts: Vec<String> = (0..5).map(|_| next_text(&mut conn)).collect();
     assert!(texts[0].starts_with("GET /1\n") && texts[1].starts_with("GET /2\n"));
     assert!(
         texts[2].starts_with("POST /3\n") && texts[2].ends_with("GET "),
