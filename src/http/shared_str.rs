@@ -31,7 +31,6 @@ use std::sync::Arc;
 /// let owned: String = path.into();
 /// assert_eq!(owned, "/a/b");
 /// ```
-#[derive(Clone)]
 pub struct SharedStr(Repr);
 
 #[derive(Clone)]
@@ -158,6 +157,27 @@ impl SharedStr {
             Repr::Owned(s) => s,
             _ => self.as_str().to_owned(),
         }
+    }
+}
+
+impl Clone for SharedStr {
+    #[inline]
+    fn clone(&self) -> Self {
+        match &self.0 {
+            // SAFETY: these representations own nothing (a `&'static str`, bytes kept inline),
+            // so a bitwise copy is a clone; it is one 32-byte move instead of a field-by-field
+            // copy of the inline bytes.
+            Repr::Static(_) | Repr::Inline { .. } => unsafe { std::ptr::read(self) },
+            _ => self.clone_shared(),
+        }
+    }
+}
+
+impl SharedStr {
+    /// [`Clone`] for the representations that own or share a buffer.
+    #[inline(never)]
+    fn clone_shared(&self) -> Self {
+        SharedStr(self.0.clone())
     }
 }
 
@@ -353,6 +373,28 @@ mod tests {
             assert!(s.get(0..2).is_none(), "inside the 'é'");
             assert_eq!(format!("{s}|{s:?}"), "héllo|\"héllo\"");
             assert_eq!(s.clone().into_string(), "héllo");
+        }
+    }
+
+    #[test]
+    fn clones_outlive_the_original_for_every_kind() {
+        let long = "a string long enough not to be kept inline";
+        for text in ["héllo", long] {
+            let kinds = [
+                SharedStr::from_static(if text == long { long } else { "héllo" }),
+                SharedStr::copy_from_str(text),
+                SharedStr::from(text.to_string()),
+                shared(text),
+                shared(&format!("<{text}>")).slice(1..text.len() + 1),
+            ];
+            for s in kinds {
+                let copy = s.clone();
+                drop(s);
+                assert_eq!(copy, text);
+                let again = copy.clone();
+                drop(copy);
+                assert_eq!(again.into_string(), text);
+            }
         }
     }
 
