@@ -1041,45 +1041,60 @@ fn client_address(
 ) -> (SharedStr, SharedStr) {
     let mut remote_ip = peer_ip.clone();
     let mut protocol = match &settings.protocol {
-        Some(p) if p == "http" => SharedStr::from_static("http"),
-        Some(p) if p == "https" => SharedStr::from_static("https"),
-        Some(p) => p.clone().into(),
         None if info.secure => SharedStr::from_static("https"),
         None => SharedStr::from_static("http"),
+        Some(p) => configured_protocol(p),
     };
     if settings.xheaders {
-        let forwarded = head
-            .headers
-            .get_list("X-Forwarded-For")
-            .last()
-            .and_then(|v| v.split(',').next_back())
-            .map(str::trim)
-            .map(str::to_owned);
-        let candidate = head
-            .headers
-            .get("X-Real-Ip")
-            .map(|v| v.trim().to_owned())
-            .or(forwarded);
-        if let Some(ip) = candidate {
-            if ip.parse::<IpAddr>().is_ok() {
-                remote_ip = ip.into();
-            }
-        }
-        let scheme = head
-            .headers
-            .get_list("X-Scheme")
-            .last()
-            .copied()
-            .or_else(|| head.headers.get_list("X-Forwarded-Proto").last().copied())
-            .and_then(|v| v.split(',').next_back())
-            .map(|v| v.trim().to_ascii_lowercase());
-        if let Some(scheme) = scheme {
-            if scheme == "http" || scheme == "https" {
-                protocol = scheme.into();
-            }
-        }
+        apply_xheaders(head, &mut remote_ip, &mut protocol);
     }
     (remote_ip, protocol)
+}
+
+/// The `protocol` setting as a request's protocol (out of line: rarely set).
+#[inline(never)]
+fn configured_protocol(p: &str) -> SharedStr {
+    match p {
+        "http" => SharedStr::from_static("http"),
+        "https" => SharedStr::from_static("https"),
+        _ => p.to_owned().into(),
+    }
+}
+
+/// The client's address and protocol as a proxy in front reports them (`xheaders`; out of
+/// line: only behind a proxy).
+#[inline(never)]
+fn apply_xheaders(head: &RequestHead, remote_ip: &mut SharedStr, protocol: &mut SharedStr) {
+    let forwarded = head
+        .headers
+        .get_list("X-Forwarded-For")
+        .last()
+        .and_then(|v| v.split(',').next_back())
+        .map(str::trim)
+        .map(str::to_owned);
+    let candidate = head
+        .headers
+        .get("X-Real-Ip")
+        .map(|v| v.trim().to_owned())
+        .or(forwarded);
+    if let Some(ip) = candidate {
+        if ip.parse::<IpAddr>().is_ok() {
+            *remote_ip = ip.into();
+        }
+    }
+    let scheme = head
+        .headers
+        .get_list("X-Scheme")
+        .last()
+        .copied()
+        .or_else(|| head.headers.get_list("X-Forwarded-Proto").last().copied())
+        .and_then(|v| v.split(',').next_back())
+        .map(|v| v.trim().to_ascii_lowercase());
+    if let Some(scheme) = scheme {
+        if scheme == "http" || scheme == "https" {
+            *protocol = scheme.into();
+        }
+    }
 }
 
 /// How long the graceful part of a shutdown may take before connections are cut.
