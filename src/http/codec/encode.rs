@@ -404,6 +404,8 @@ pub(super) fn put_length_delimited(
 }
 
 /// Appends one chunk of a chunked body; nothing for empty data (an empty chunk would end it).
+/// Out of line: it formats, and most responses are sent whole with a length.
+#[inline(never)]
 pub(super) fn put_chunk(data: &[u8], dst: &mut BytesMut) {
     if !data.is_empty() {
         dst.reserve(data.len() + 20);

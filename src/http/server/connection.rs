@@ -596,9 +596,16 @@ impl Driver {
         if busy.fut.is_some() {
             return progress;
         }
-        let (finished, abandoned, head_written) = {
+        let (finished, abandoned, head_written, keep_alive, expect_continue, continue_sent) = {
             let s = self.shared.borrow();
-            (s.finished, s.abandoned, s.head_written)
+            (
+                s.finished,
+                s.abandoned,
+                s.head_written,
+                s.encoder.keep_alive(),
+                s.expect_continue,
+                s.continue_sent,
+            )
         };
         if busy.panicked || (abandoned && !finished) {
             let status = busy.body_failed.unwrap_or(500);
@@ -609,11 +616,6 @@ impl Driver {
             // The writer lives on elsewhere (an actor will finish the response).
             return progress;
         }
-        let keep_alive = self.shared.borrow().encoder.keep_alive();
-        let (expect_continue, continue_sent) = {
-            let s = self.shared.borrow();
-            (s.expect_continue, s.continue_sent)
-        };
         self.phase = if !keep_alive || self.decoder_failed {
             Phase::Closing
         } else if self.ahead.is_empty() && self.decoder.in_body() {

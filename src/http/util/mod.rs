@@ -37,8 +37,10 @@ pub(crate) fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
             break;
         }
     }
-    // Only ASCII digits were written.
-    ascii_str(&buf[i..]).unwrap_or_default()
+    debug_assert!(buf[i..].iter().all(u8::is_ascii_digit));
+    // SAFETY: only ASCII digits were written to `buf[i..]`, and ASCII is UTF-8. (Checking
+    // again would put a byte scan into every caller: `Content-Length` on every response.)
+    unsafe { std::str::from_utf8_unchecked(&buf[i..]) }
 }
 
 /// `bytes` as a `&str` when they are all ASCII. For the short ASCII strings of every request
