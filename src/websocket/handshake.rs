@@ -54,10 +54,8 @@ pub(crate) fn check_upgrade(headers: &HttpHeaders) -> Result<(), Refusal> {
         return Err(Refusal::bad("Can \"Upgrade\" only to \"WebSocket\"."));
     }
     let upgrade_in_connection = headers
-        .get_list("Connection")
-        .iter()
-        .flat_map(|v| v.split(','))
-        .any(|t| t.trim().eq_ignore_ascii_case("upgrade"));
+        .get_all("Connection")
+        .any(|v| crate::http::codec::lists_token(v, "upgrade"));
     if !upgrade_in_connection {
         return Err(Refusal::bad("\"Connection\" must be \"Upgrade\"."));
     }

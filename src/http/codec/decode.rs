@@ -115,15 +115,18 @@ impl RequestDecoder {
         if self.pending.is_empty() {
             match self.state {
                 State::Head => return Ok(self.parse_head(buf)?.map(RequestItem::Head)),
-                State::End if self.inflater.is_none() => {
-                    self.state = State::Head;
-                    self.max_body_size = self.limits.max_body_size;
-                    return Ok(Some(RequestItem::End));
-                }
+                State::End if self.inflater.is_none() => return Ok(Some(self.end_request())),
                 _ => {}
             }
         }
         self.decode_general(buf)
+    }
+
+    /// The end of the request: the next thing is a head, with the default body limit again.
+    fn end_request(&mut self) -> RequestItem {
+        self.state = State::Head;
+        self.max_body_size = self.limits.max_body_size;
+        RequestItem::End
     }
 
     #[inline(never)]
@@ -146,9 +149,7 @@ impl RequestDecoder {
                         self.pending = inf.take();
                         continue;
                     }
-                    self.state = State::Head;
-                    self.max_body_size = self.limits.max_body_size;
-                    return Ok(Some(RequestItem::End));
+                    return Ok(Some(self.end_request()));
                 }
                 State::Length {
                     remaining,
@@ -250,9 +251,7 @@ impl RequestDecoder {
             expect_continue,
         }))
     }
-}
 
-impl RequestDecoder {
     /// Sets up reading a request body (out of line: most requests have none). Returns whether
     /// the client waits for `100 Continue`.
     #[inline(never)]
@@ -494,9 +493,7 @@ fn framing(
     let has_token = |token: &str| {
         headers
             .iter()
-            .filter(|(n, _)| *n == "Connection")
-            .flat_map(|(_, v)| v.split(','))
-            .any(|t| t.trim_ascii().eq_ignore_ascii_case(token))
+            .any(|(n, v)| n == "Connection" && super::lists_token(v, token))
     };
     let keep_alive = match version {
         Version::Http11 => !has_token("close"),

@@ -356,9 +356,7 @@ fn ends_in_chunked(value: &str) -> bool {
 /// Whether a `Connection` value lists `close` (out of line: rare in responses).
 #[inline(never)]
 fn has_close_token(value: &str) -> bool {
-    value
-        .split(',')
-        .any(|t| t.trim_ascii().eq_ignore_ascii_case("close"))
+    super::lists_token(value, "close")
 }
 
 fn no_body_error(status: u16) -> EncodeError {

@@ -53,6 +53,14 @@ pub use status::reason_phrase;
 
 use super::{HttpHeaders, SharedStr};
 
+/// Whether a comma-separated header value (`Connection: keep-alive, Upgrade`) lists `token`,
+/// compared without case, around optional whitespace.
+pub(crate) fn lists_token(value: &str, token: &str) -> bool {
+    value
+        .split(',')
+        .any(|t| t.trim_ascii().eq_ignore_ascii_case(token))
+}
+
 /// Limits the decoder enforces. Defaults follow Tornado's.
 #[derive(Debug, Clone)]
 pub struct CodecLimits {
@@ -176,4 +184,16 @@ pub struct ResponseContext {
     pub version: Version,
     /// Whether the connection stays open after this response.
     pub keep_alive: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lists_token_finds_a_token_in_any_case_around_whitespace() {
+        assert!(super::lists_token("close", "close"));
+        assert!(super::lists_token("keep-alive, Upgrade", "upgrade"));
+        assert!(super::lists_token(" a ,\tCLOSE\t", "close"));
+        assert!(!super::lists_token("closed, x-close", "close"));
+        assert!(!super::lists_token("", "close"));
+    }
 }
