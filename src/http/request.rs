@@ -144,11 +144,10 @@ impl HttpServerRequestBuilder {
             Some(q) => (self.uri.slice(0..q), self.uri.slice(q + 1..self.uri.len())),
             None => (self.uri.clone(), SharedStr::new()),
         };
-        let host = self
-            .headers
-            .get_shared("Host")
-            .cloned()
-            .unwrap_or(SharedStr::from_static("127.0.0.1"));
+        let host = match self.headers.get_shared("Host") {
+            Some(host) => host.clone(),
+            None => SharedStr::from_static("127.0.0.1"),
+        };
         let content_type = self.headers.get("Content-Type");
         // Most requests have neither a query nor a form body: no maps are built (or dropped).
         let args = if query.is_empty() && content_type.is_none() {

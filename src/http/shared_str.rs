@@ -8,7 +8,7 @@ use std::ops::{Deref, Range};
 use std::sync::Arc;
 
 /// An immutable UTF-8 string that is cheap to clone: a literal, a short string kept inline
-/// (up to 22 bytes), an owned `String`, or a slice of a shared buffer.
+/// (up to 23 bytes), an owned `String`, or a slice of a shared buffer.
 ///
 /// The server keeps a request's short strings (the method, most targets and paths, `Host`,
 /// the client's IP) inline, and copies the head once into one shared buffer when a longer
@@ -33,15 +33,16 @@ use std::sync::Arc;
 /// ```
 pub struct SharedStr(Repr);
 
+/// `repr(u8)`: a one-byte tag, and (with [`InlineBuf`]'s alignment) every variant's payload at
+/// offset 8. Left to itself, the compiler put `Slice`'s offsets beside a four-byte tag, and
+/// moved every `SharedStr` as four bytes and a block at offset 4.
 #[derive(Clone)]
+#[repr(u8)]
 enum Repr {
     Static(&'static str),
     /// Short strings made at run time (header values such as `Content-Length: 12`), kept
     /// inline: `buf[..len]`, always UTF-8.
-    Inline {
-        len: u8,
-        buf: [u8; INLINE_CAP],
-    },
+    Inline(InlineBuf),
     Owned(String),
     /// `buf[start..start + len]`, always on character boundaries.
     Slice {
@@ -53,22 +54,101 @@ enum Repr {
 
 /// The longest string kept inline by [`SharedStr::copy_from_str`]; the enum stays as big as its
 /// largest other variant.
-pub(crate) const INLINE_CAP: usize = 22;
+pub(crate) const INLINE_CAP: usize = 23;
+
+/// The bytes of an inline string and their count, in three aligned words.
+///
+/// Being 8-aligned, it sits at offset 8 of the enum like every other variant's payload, so a
+/// `SharedStr` moves as whole aligned words. (With a byte-aligned buffer, the compiler moved
+/// inline strings as a byte and a 16-byte block at offset 1, and such a load cannot take its
+/// data from the just-made stores that it straddles: the CPU stalls until they reach the cache.)
+#[derive(Clone, Copy)]
+#[repr(C, align(8))]
+struct InlineBuf {
+    buf: [u8; INLINE_CAP],
+    len: u8,
+}
+
+impl InlineBuf {
+    /// `s` (at most [`INLINE_CAP`] bytes), assembled in registers from a few overlapping
+    /// loads: no byte-by-byte stores for the words' first reader to wait on.
+    #[inline(always)]
+    fn new(s: &str) -> Self {
+        let b = s.as_bytes();
+        let n = b.len();
+        assert!(n <= INLINE_CAP);
+        // Little-endian words of `b` from `at`, of 2, 4 or 8 bytes.
+        let w2 = |at: usize| u64::from(u16::from_le_bytes([b[at], b[at + 1]]));
+        let w4 = |at: usize| u64::from(u32::from_le_bytes(b[at..at + 4].try_into().unwrap()));
+        let w8 = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap());
+        // The word of the buffer that ends at byte `to`, for `to - 8 <= n <= to`: the 8 bytes
+        // ending at `n`, shifted down past the `to - n` of them that belong to the word before
+        // (all 8 when `n == to - 8`, which a shift by 64 would not give).
+        let tail = |to: usize| w8(n - 8).checked_shr(8 * (to - n) as u32).unwrap_or(0);
+        let mut words = match n {
+            16.. => [w8(0), w8(8), tail(24)],
+            8..=15 => [w8(0), tail(16), 0],
+            4..=7 => [w4(0) | w4(n - 4) << (8 * (n - 4)), 0, 0],
+            2..=3 => [w2(0) | w2(n - 2) << (8 * (n - 2)), 0, 0],
+            1 => [u64::from(b[0]), 0, 0],
+            _ => [0; 3],
+        };
+        words[2] |= (n as u64) << 56;
+        // In memory order: byte `i` of the buffer is byte `i % 8` of word `i / 8`, and the
+        // count is the last byte.
+        let words = words.map(u64::to_le);
+        // SAFETY: `InlineBuf` is 24 bytes of `u8`s (`repr(C)`, no padding), so any three words
+        // are a valid one.
+        unsafe { std::mem::transmute::<[u64; 3], InlineBuf>(words) }
+    }
+
+    #[inline(always)]
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..usize::from(self.len)]
+    }
+}
 
 impl SharedStr {
-    /// A copy of `s`: kept inline, without allocating, when it is short (up to 22 bytes).
+    /// A copy of `s`: kept inline, without allocating, when it is short (up to 23 bytes).
+    #[inline]
     pub fn copy_from_str(s: &str) -> Self {
         if s.len() <= INLINE_CAP {
-            let mut buf = [0; INLINE_CAP];
-            // Fixed-size moves rather than a `memcpy` call (most parts are this short).
-            crate::http::util::copy::copy_into(s.as_bytes(), &mut buf);
-            SharedStr(Repr::Inline {
-                len: s.len() as u8,
-                buf,
-            })
+            SharedStr(Repr::Inline(InlineBuf::new(s)))
         } else {
-            SharedStr(Repr::Owned(s.to_owned()))
+            Self::owned_copy(s)
         }
+    }
+
+    /// `n` in decimal digits (a `Content-Length`), made in registers: writing the digits to
+    /// memory one by one and reading them back as words would stall on every response.
+    #[inline]
+    pub(crate) fn decimal(n: u64) -> Self {
+        if n >= 10_u64.pow(16) {
+            return Self::copy_from_str(&n.to_string());
+        }
+        // The least significant digit is made first and shifted up as the others come, so
+        // the most significant one ends as the lowest byte: the first in memory.
+        let (mut digits, mut len, mut rest) = (0u128, 0u64, n);
+        loop {
+            digits = digits << 8 | u128::from(b'0' + (rest % 10) as u8);
+            len += 1;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        let words = [digits as u64, (digits >> 64) as u64, len << 56].map(u64::to_le);
+        // SAFETY: as in `InlineBuf::new`: any three words are an `InlineBuf`; these hold
+        // `len` (at most 16) ASCII digits.
+        SharedStr(Repr::Inline(unsafe {
+            std::mem::transmute::<[u64; 3], InlineBuf>(words)
+        }))
+    }
+
+    /// A copy of a longer `s`, in a `String` (out of line: most copies are short).
+    #[inline(never)]
+    fn owned_copy(s: &str) -> Self {
+        SharedStr(Repr::Owned(s.to_owned()))
     }
 
     /// A string literal, without copying it.
@@ -94,8 +174,8 @@ impl SharedStr {
     pub fn as_str(&self) -> &str {
         match &self.0 {
             Repr::Static(s) => s,
-            Repr::Inline { len, buf } => {
-                let bytes = &buf[..usize::from(*len)];
+            Repr::Inline(inline) => {
+                let bytes = inline.as_bytes();
                 debug_assert!(std::str::from_utf8(bytes).is_ok());
                 // SAFETY: `Inline` is only built by `copy_from_str`, which copies a whole `&str`
                 // into `buf[..len]`; the fields are private and never changed afterwards.
@@ -120,7 +200,7 @@ impl SharedStr {
         let part = self.as_str().get(range.clone())?;
         Some(match &self.0 {
             Repr::Static(s) => SharedStr(Repr::Static(&s[range])),
-            Repr::Inline { .. } | Repr::Owned(_) => Self::copy_from_str(part),
+            Repr::Inline(_) | Repr::Owned(_) => Self::copy_from_str(part),
             Repr::Slice { .. } if part.len() <= INLINE_CAP => Self::copy_from_str(part),
             Repr::Slice { buf, start, .. } => SharedStr(Repr::Slice {
                 buf: buf.clone(),
@@ -167,7 +247,7 @@ impl Clone for SharedStr {
             // SAFETY: these representations own nothing (a `&'static str`, bytes kept inline),
             // so a bitwise copy is a clone; it is one 32-byte move instead of a field-by-field
             // copy of the inline bytes.
-            Repr::Static(_) | Repr::Inline { .. } => unsafe { std::ptr::read(self) },
+            Repr::Static(_) | Repr::Inline(_) => unsafe { std::ptr::read(self) },
             _ => self.clone_shared(),
         }
     }
@@ -338,11 +418,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn decimals_read_as_their_digits() {
+        let mut values = vec![0, 1, 9, 10, 99, 100, 12345, u64::MAX];
+        for k in 1..=19 {
+            let p = 10_u64.pow(k);
+            values.extend([p - 1, p, p + 1, p / 3 * 2]);
+        }
+        for v in values {
+            let s = SharedStr::decimal(v);
+            assert_eq!(s, v.to_string(), "{v}");
+            assert!(matches!(s.0, Repr::Inline(_)), "{v}");
+        }
+    }
+
+    #[test]
     fn short_copies_of_every_length() {
         let text = "abcdefghijklmnopqrstuvwxyz";
         for n in 0..=INLINE_CAP {
             let s = SharedStr::copy_from_str(&text[..n]);
-            assert!(matches!(s.0, Repr::Inline { .. }));
+            assert!(matches!(s.0, Repr::Inline(_)));
             assert_eq!(s, &text[..n]);
         }
         assert!(matches!(
@@ -400,14 +494,12 @@ mod tests {
 
     #[test]
     fn short_copies_are_inline_and_long_ones_owned() {
-        assert!(matches!(
-            SharedStr::copy_from_str("12").0,
-            Repr::Inline { .. }
-        ));
+        assert!(matches!(SharedStr::copy_from_str("12").0, Repr::Inline(_)));
         let long = "x".repeat(INLINE_CAP + 1);
         assert!(matches!(SharedStr::copy_from_str(&long).0, Repr::Owned(_)));
         assert_eq!(SharedStr::copy_from_str(&long), long);
         assert_eq!(std::mem::size_of::<SharedStr>(), 32);
+        assert_eq!(std::mem::size_of::<Option<SharedStr>>(), 32);
     }
 
     #[test]
@@ -421,7 +513,7 @@ mod tests {
         assert_eq!(Arc::strong_count(buf), 2);
         let path = uri.slice_ref(uri.split('.').next().unwrap()).unwrap();
         assert_eq!(path, "/a/rather/long/index");
-        assert!(matches!(path.0, Repr::Inline { .. }), "short: copied");
+        assert!(matches!(path.0, Repr::Inline(_)), "short: copied");
         assert_eq!(Arc::strong_count(buf), 2);
         assert!(uri.slice_ref("elsewhere").is_none());
         assert!(uri.get(5..50).is_none());

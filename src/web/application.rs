@@ -1,6 +1,7 @@
 //! [`Application`]: settings, routes and the delegate that serves them.
 
 use std::any::{Any, TypeId};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::path::PathBuf;
@@ -191,7 +192,7 @@ pub struct ContextParts {
     request: Rc<HttpServerRequest>,
     path_args: Vec<Option<String>>,
     path_kwargs: Option<std::collections::BTreeMap<String, String>>,
-    app: Arc<AppInner>,
+    app: LocalApp,
     writer: ResponseWriter,
     transforms: Vec<Box<dyn super::transform::OutputTransform>>,
 }
@@ -310,6 +311,10 @@ where
 {
     super::routing::url(pattern, handler_factory(make))
 }
+
+/// A worker thread's handle on the application, shared by the requests it serves (see
+/// [`Application::local`]).
+pub(crate) type LocalApp = Rc<Arc<AppInner>>;
 
 pub(crate) struct AppInner {
     pub(crate) settings: Settings,
@@ -691,6 +696,26 @@ impl Application {
         })
     }
 
+    /// This thread's handle on the application, for a request's context.
+    ///
+    /// Each thread keeps one, made from the application's `Arc` on the first request it
+    /// serves, and each request clones that `Rc`: a plain increment, where cloning the `Arc`
+    /// is an atomic one (a locked instruction, which also waits for every store the CPU has
+    /// pending), and so is dropping it. A thread serving requests for another application
+    /// replaces the handle; the last one is dropped with the thread.
+    fn local(&self) -> LocalApp {
+        thread_local! {
+            static LOCAL: RefCell<Option<LocalApp>> = const { RefCell::new(None) };
+        }
+        LOCAL.with(|local| {
+            let mut local = local.borrow_mut();
+            match &*local {
+                Some(app) if Arc::ptr_eq(app, &self.inner) => Rc::clone(app),
+                _ => Rc::clone(local.insert(Rc::new(Arc::clone(&self.inner)))),
+            }
+        })
+    }
+
     /// Builds the request context and hands it to the route's factory.
     fn start(
         &self,
@@ -720,7 +745,7 @@ impl Application {
                         .collect(),
                 )
             },
-            app: self.inner.clone(),
+            app: self.local(),
             writer,
         };
         if bad_path {

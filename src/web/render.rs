@@ -122,7 +122,7 @@ impl RequestContext {
             xsrf_used.store(true, Ordering::Relaxed);
             Ok(Value::from(xsrf_html.as_str()))
         });
-        let app = self.app.clone();
+        let app = Arc::clone(&self.app);
         ns.set_function("reverse_url", move |args| {
             let Some((name, rest)) = args.split_first() else {
                 return Err("reverse_url() needs a route name".into());
@@ -133,7 +133,7 @@ impl RequestContext {
                 .map(Value::from)
                 .map_err(|e| e.to_string())
         });
-        let app = self.app.clone();
+        let app = Arc::clone(&self.app);
         let host = format!("{}://{}", self.request.protocol, self.request.host);
         ns.set(
             "static_url",

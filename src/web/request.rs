@@ -11,11 +11,11 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use crate::http::{
-    decimal, Arguments, Body, HttpHeaders, HttpServerRequest, ResponseHead, ResponseWriter,
-    SharedStr, WriteError,
+    Arguments, Body, HttpHeaders, HttpServerRequest, ResponseHead, ResponseWriter, SharedStr,
+    WriteError,
 };
 
-use super::application::AppInner;
+use super::application::LocalApp;
 use super::error::{HttpError, Result, WebError};
 use super::etag;
 use super::output::OutputBuffer;
@@ -31,7 +31,7 @@ pub struct RequestContext {
     pub(crate) path_args: Vec<Option<String>>,
     /// `None` when the route has no named groups (most): nothing to build or drop.
     pub(crate) path_kwargs: Option<BTreeMap<String, String>>,
-    pub(crate) app: Arc<AppInner>,
+    pub(crate) app: LocalApp,
     pub(crate) writer: Option<ResponseWriter>,
     pub(crate) body: Option<Body>,
     pub(crate) transforms: Vec<Box<dyn OutputTransform>>,
@@ -103,7 +103,7 @@ impl RequestContext {
         request: Rc<HttpServerRequest>,
         path_args: Vec<Option<String>>,
         path_kwargs: Option<BTreeMap<String, String>>,
-        app: Arc<AppInner>,
+        app: LocalApp,
         writer: ResponseWriter,
         etag_fn: EtagFn,
         transforms: Vec<Box<dyn OutputTransform>>,
@@ -622,7 +622,7 @@ impl RequestContext {
                         && client_has_etag(&self.request.headers, &tag);
                     // Checked: a custom `compute_etag` may give anything.
                     if self.check_value("Etag", &tag) {
-                        self.headers.push_absent("Etag", tag.into());
+                        self.headers.push_absent("Etag", || tag.into());
                     }
                     if matches {
                         self.buffer.clear();
@@ -639,10 +639,9 @@ impl RequestContext {
                     etag::clear_representation_headers(&mut self.headers);
                 }
             } else if !self.headers.contains("Content-Length") {
-                let mut digits = [0; 20];
-                let n = decimal(self.buffer.len() as u64, &mut digits);
+                let n = self.buffer.len() as u64;
                 self.headers
-                    .push_absent("Content-Length", SharedStr::copy_from_str(n));
+                    .push_absent("Content-Length", || SharedStr::decimal(n));
             }
         }
         let ended = self.write_out(true)?;

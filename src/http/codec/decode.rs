@@ -4,7 +4,7 @@ use std::cell::OnceCell;
 use std::io::{self, Write};
 use std::sync::Arc;
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use tokio_util::codec::Decoder;
 
 use super::chunked::{Chunk, ChunkedDecoder};
@@ -229,11 +229,17 @@ impl RequestDecoder {
         if end > self.limits.max_header_size {
             return Err(DecodeError::header_too_large(self.limits.max_header_size));
         }
-        let raw = buf.split_to(end);
-        if raw.starts_with(b"\n") || raw.starts_with(b"\r\n") {
-            return Err(DecodeError::bad_request("Malformed HTTP request line"));
-        }
-        let (method, uri, version, mut headers) = parse_request_head(&raw, &self.limits)?;
+        let raw = &buf[..end];
+        let parsed = if raw.starts_with(b"\n") || raw.starts_with(b"\r\n") {
+            Err(DecodeError::bad_request("Malformed HTTP request line"))
+        } else {
+            parse_request_head(raw, &self.limits)
+        };
+        // The head's parts are copies, so its bytes are just skipped: splitting them off as a
+        // buffer of their own would count (and later uncount) a reference to the shared read
+        // buffer, two atomic operations per request.
+        buf.advance(end);
+        let (method, uri, version, mut headers) = parsed?;
         let (body, keep_alive) = framing(&method, version, &headers)?;
         let expect_continue = if body == BodyLength::Empty {
             self.state = State::End;
@@ -371,11 +377,10 @@ fn parse_request_head(
             for h in req.headers.iter() {
                 let value = trim_ows(h.value);
                 // Tornado reads header bytes as ISO-8859-1: only ASCII is the same in UTF-8.
-                let value = match crate::http::util::ascii_str(value) {
+                headers.add_shared(h.name, || match crate::http::util::ascii_str(value) {
                     Some(text) => part(text),
                     None => latin1_to_string(value).into(),
-                };
-                headers.add_shared(h.name, value);
+                });
             }
             Ok((method, uri, version, headers))
         }

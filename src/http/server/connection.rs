@@ -377,7 +377,6 @@ impl Driver {
         self.head_started = None;
         self.body_wait_since = None;
         let settings = &self.params.settings;
-        let (remote_ip, protocol) = client_address(settings, &self.peer_ip, &self.info, &head);
         let keep_alive = head.keep_alive && !settings.no_keep_alive;
         let ctx = ResponseContext {
             head_request: head.is_head(),
@@ -389,18 +388,26 @@ impl Driver {
             s.begin_request(seq, ctx, head.expect_continue);
             s.body_done = done;
         }
-        let request = ServerRequest {
-            head,
-            remote_ip,
-            protocol,
-            connection: self.info.clone(),
-            start_time: clock::now(),
-            body: Body::new(self.shared.clone(), seq),
-        };
         let writer = ResponseWriter::new(self.shared.clone(), seq);
-        // An `Rc` clone, not the delegate's `Arc` (an atomic increment and decrement).
-        let params = Rc::clone(&self.params);
+        let body = Body::new(self.shared.clone(), seq);
+        let (params, peer_ip, info) = (&self.params, &self.peer_ip, &self.info);
+        // The request is made inside the closure, in the argument's place: made outside, it
+        // was copied into the closure and out again, and the first of those copies stalled
+        // on the stores that had just made it.
         match catch_unwind(AssertUnwindSafe(move || {
+            let mut request = ServerRequest {
+                head,
+                remote_ip: peer_ip.clone(),
+                protocol: default_protocol(info),
+                connection: info.clone(),
+                start_time: clock::now(),
+                body,
+            };
+            let settings = &params.settings;
+            if settings.protocol.is_some() || settings.xheaders {
+                let r = &mut request;
+                client_address(settings, &r.head, &mut r.remote_ip, &mut r.protocol);
+            }
             params.delegate.handle(request, writer)
         })) {
             Ok(fut) => {
@@ -1034,23 +1041,26 @@ fn log_panic(panic: &Box<dyn std::any::Any + Send>) {
     tracing::error!(target: "tornado.application", "Uncaught panic in request handler: {msg}");
 }
 
-/// The client's IP and scheme, honouring `xheaders` and the `protocol` setting.
+/// The scheme of a connection: `https` on TLS.
+fn default_protocol(info: &ConnectionInfo) -> SharedStr {
+    SharedStr::from_static(if info.secure { "https" } else { "http" })
+}
+
+/// Corrects the client's IP and scheme (the connection's, to start with) for the `protocol`
+/// setting and `xheaders` (out of line: most servers set neither).
+#[inline(never)]
 fn client_address(
     settings: &ServerSettings,
-    peer_ip: &SharedStr,
-    info: &ConnectionInfo,
     head: &RequestHead,
-) -> (SharedStr, SharedStr) {
-    let mut remote_ip = peer_ip.clone();
-    let mut protocol = match &settings.protocol {
-        None if info.secure => SharedStr::from_static("https"),
-        None => SharedStr::from_static("http"),
-        Some(p) => configured_protocol(p),
-    };
-    if settings.xheaders {
-        apply_xheaders(head, &mut remote_ip, &mut protocol);
+    remote_ip: &mut SharedStr,
+    protocol: &mut SharedStr,
+) {
+    if let Some(p) = &settings.protocol {
+        *protocol = configured_protocol(p);
     }
-    (remote_ip, protocol)
+    if settings.xheaders {
+        apply_xheaders(head, remote_ip, protocol);
+    }
 }
 
 /// The `protocol` setting as a request's protocol (out of line: rarely set).
@@ -1117,6 +1127,18 @@ mod tests {
             keep_alive: true,
             expect_continue: false,
         }
+    }
+
+    /// The client's IP and scheme, as `start_request` works them out.
+    fn client_address(
+        settings: &ServerSettings,
+        peer_ip: &SharedStr,
+        info: &ConnectionInfo,
+        head: &RequestHead,
+    ) -> (SharedStr, SharedStr) {
+        let (mut ip, mut protocol) = (peer_ip.clone(), default_protocol(info));
+        super::client_address(settings, head, &mut ip, &mut protocol);
+        (ip, protocol)
     }
 
     fn info() -> ConnectionInfo {

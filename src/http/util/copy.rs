@@ -4,9 +4,10 @@
 
 use bytes::BytesMut;
 
-/// `dst[..src.len()] = src`. Panics if `dst` is shorter than `src`.
-#[inline(always)]
-pub(crate) fn copy_into(src: &[u8], dst: &mut [u8]) {
+/// `dst[..src.len()] = src`. Panics if `dst` is shorter than `src`. (For the tests: inline
+/// strings are now assembled in registers, see `shared_str::InlineBuf`.)
+#[cfg(test)]
+fn copy_into(src: &[u8], dst: &mut [u8]) {
     assert!(src.len() <= dst.len());
     // SAFETY: `dst` has room for `src` (checked above); a `&mut` cannot overlap a `&`.
     unsafe { copy_bytes(src, dst.as_mut_ptr()) }
