@@ -740,6 +740,29 @@ mod tests {
     }
 
     #[test]
+    fn entries_built_in_place_survive_the_list_growing() {
+        let mut h = HttpHeaders::with_capacity(1);
+        let values: Vec<String> = (0..200)
+            .map(|i| format!("value-{i:03}-{}", "x".repeat(i % 30)))
+            .collect();
+        for (i, v) in values.iter().enumerate() {
+            match i % 3 {
+                0 => h.push_static("X-Static", "s"),
+                1 => h.add_shared("x-shared", || SharedStr::copy_from_str(v)),
+                _ => h.add("X-Added", v.as_str()),
+            }
+        }
+        assert_eq!(h.len(), 200);
+        for ((name, value), (i, v)) in h.iter().zip(values.iter().enumerate()) {
+            match i % 3 {
+                0 => assert_eq!((name, value), ("X-Static", "s")),
+                1 => assert_eq!((name, value), ("X-Shared", v.as_str())),
+                _ => assert_eq!((name, value), ("X-Added", v.as_str())),
+            }
+        }
+    }
+
+    #[test]
     fn only_values_the_crate_vouches_for_skip_the_encoders_check() {
         let checked = |h: &HttpHeaders| -> Vec<bool> { h.iter_checked().map(|e| e.2).collect() };
         let mut h = HttpHeaders::new();
