@@ -85,7 +85,7 @@ impl InlineBuf {
         // ending at `n`, shifted down past the `to - n` of them that belong to the word before
         // (all 8 when `n == to - 8`, which a shift by 64 would not give).
         let tail = |to: usize| w8(n - 8).checked_shr(8 * (to - n) as u32).unwrap_or(0);
-        let mut words = match n {
+        let words = match n {
             16.. => [w8(0), w8(8), tail(24)],
             8..=15 => [w8(0), tail(16), 0],
             4..=7 => [w4(0) | w4(n - 4) << (8 * (n - 4)), 0, 0],
@@ -93,13 +93,24 @@ impl InlineBuf {
             1 => [u64::from(b[0]), 0, 0],
             _ => [0; 3],
         };
-        words[2] |= (n as u64) << 56;
-        // In memory order: byte `i` of the buffer is byte `i % 8` of word `i / 8`, and the
-        // count is the last byte.
-        let words = words.map(u64::to_le);
-        // SAFETY: `InlineBuf` is 24 bytes of `u8`s (`repr(C)`, no padding), so any three words
-        // are a valid one.
-        unsafe { std::mem::transmute::<[u64; 3], InlineBuf>(words) }
+        // SAFETY: the words hold the `n` bytes of a `&str`.
+        unsafe { Self::from_words(words, n) }
+    }
+
+    /// The buffer whose bytes are `words` (byte `i` is byte `i % 8`, from the least
+    /// significant, of word `i / 8`) and whose length is `len`; the words' last byte must be
+    /// clear.
+    ///
+    /// # Safety
+    ///
+    /// The first `len` bytes (at most [`INLINE_CAP`]) must be UTF-8: `as_str` relies on it.
+    #[inline(always)]
+    unsafe fn from_words(mut words: [u64; 3], len: usize) -> Self {
+        debug_assert!(len <= INLINE_CAP && words[2] >> 56 == 0);
+        words[2] |= (len as u64) << 56;
+        // SAFETY: `InlineBuf` is 24 bytes of `u8`s (`repr(C)`, no padding), so any three
+        // words, in memory order, are a valid one.
+        unsafe { std::mem::transmute::<[u64; 3], InlineBuf>(words.map(u64::to_le)) }
     }
 
     #[inline(always)]
@@ -128,7 +139,7 @@ impl SharedStr {
         }
         // The least significant digit is made first and shifted up as the others come, so
         // the most significant one ends as the lowest byte: the first in memory.
-        let (mut digits, mut len, mut rest) = (0u128, 0u64, n);
+        let (mut digits, mut len, mut rest) = (0u128, 0usize, n);
         loop {
             digits = digits << 8 | u128::from(b'0' + (rest % 10) as u8);
             len += 1;
@@ -137,12 +148,9 @@ impl SharedStr {
                 break;
             }
         }
-        let words = [digits as u64, (digits >> 64) as u64, len << 56].map(u64::to_le);
-        // SAFETY: as in `InlineBuf::new`: any three words are an `InlineBuf`; these hold
-        // `len` (at most 16) ASCII digits.
-        SharedStr(Repr::Inline(unsafe {
-            std::mem::transmute::<[u64; 3], InlineBuf>(words)
-        }))
+        let words = [digits as u64, (digits >> 64) as u64, 0];
+        // SAFETY: the words hold `len` (at most 16) ASCII digits.
+        SharedStr(Repr::Inline(unsafe { InlineBuf::from_words(words, len) }))
     }
 
     /// A copy of a longer `s`, in a `String` (out of line: most copies are short).
@@ -177,8 +185,9 @@ impl SharedStr {
             Repr::Inline(inline) => {
                 let bytes = inline.as_bytes();
                 debug_assert!(std::str::from_utf8(bytes).is_ok());
-                // SAFETY: `Inline` is only built by `copy_from_str`, which copies a whole `&str`
-                // into `buf[..len]`; the fields are private and never changed afterwards.
+                // SAFETY: `Inline` is only built by `InlineBuf::from_words`, whose callers
+                // (`copy_from_str`, `decimal`) give it the bytes of a whole `&str` or ASCII
+                // digits; the fields are private and never changed afterwards.
                 unsafe { std::str::from_utf8_unchecked(bytes) }
             }
             Repr::Owned(s) => s,

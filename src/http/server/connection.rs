@@ -392,8 +392,7 @@ impl Driver {
         let body = Body::new(self.shared.clone(), seq);
         let (params, peer_ip, info) = (&self.params, &self.peer_ip, &self.info);
         // The request is made inside the closure, in the argument's place: made outside, it
-        // was copied into the closure and out again, and the first of those copies stalled
-        // on the stores that had just made it.
+        // was copied into the closure and out of it again.
         match catch_unwind(AssertUnwindSafe(move || {
             let mut request = ServerRequest {
                 head,
