@@ -1,7 +1,9 @@
 //! [`HttpServerRequest`]: a whole request with its parsed arguments (Tornado's
 //! `HTTPServerRequest`).
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::mem::MaybeUninit;
 use std::rc::Rc;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime};
@@ -161,9 +163,9 @@ impl HttpServerRequestBuilder {
                 &self.limits,
             )?)
         };
-        let mut rc = Rc::<HttpServerRequest>::new_uninit();
+        let mut rc = spare_or_new();
         let Some(slot) = Rc::get_mut(&mut rc) else {
-            unreachable!("a new Rc is unique")
+            unreachable!("a new or spare Rc is unique")
         };
         slot.write(HttpServerRequest {
             method: self.method,
@@ -185,6 +187,43 @@ impl HttpServerRequestBuilder {
         });
         // SAFETY: the value was written just above.
         Ok(unsafe { rc.assume_init() })
+    }
+}
+
+thread_local! {
+    /// The allocation of the last request this thread finished with, emptied, for the next
+    /// one: a request served at once gives its allocation straight to the request after it,
+    /// and the allocator is not called per request.
+    static SPARE: Cell<Option<Rc<MaybeUninit<HttpServerRequest>>>> = const { Cell::new(None) };
+}
+
+/// An unshared, uninitialised request allocation: this thread's spare, or a new one.
+#[inline]
+fn spare_or_new() -> Rc<MaybeUninit<HttpServerRequest>> {
+    match SPARE.try_with(Cell::take) {
+        Ok(Some(spare)) => spare,
+        _ => Rc::new_uninit(),
+    }
+}
+
+impl HttpServerRequest {
+    /// Drops `request`; when it was the last reference, its allocation becomes this thread's
+    /// spare for the next request (see [`HttpServerRequestBuilder::build_rc`]).
+    pub(crate) fn recycle(request: Rc<HttpServerRequest>) {
+        if Rc::strong_count(&request) != 1 || Rc::weak_count(&request) != 0 {
+            return;
+        }
+        let raw = Rc::into_raw(request).cast_mut();
+        // SAFETY: the `Rc` was the only reference (checked above) and was given up by
+        // `into_raw`, so nothing else can reach the value: it is dropped here, once. (Were its
+        // drop to panic, the allocation would leak, never be freed twice.)
+        unsafe { std::ptr::drop_in_place(raw) };
+        // SAFETY: `MaybeUninit<T>` has the size and alignment of `T`, as `from_raw` requires,
+        // and an uninitialised value is what the allocation now holds.
+        let spare =
+            unsafe { Rc::from_raw(raw.cast_const().cast::<MaybeUninit<HttpServerRequest>>()) };
+        // During thread teardown the closure is not run, and the allocation is freed with it.
+        let _ = SPARE.try_with(move |s| s.set(Some(spare)));
     }
 }
 
@@ -433,6 +472,37 @@ impl HttpServerRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_given_back_lends_its_allocation_to_the_next_and_drops_its_fields() {
+        let body = Bytes::from(vec![7u8; 100]);
+        let first = HttpServerRequest::builder("POST", "/a")
+            .body(body.clone())
+            .build_rc()
+            .unwrap();
+        let address = Rc::as_ptr(&first) as usize;
+        assert!(!body.is_unique());
+        HttpServerRequest::recycle(first);
+        assert!(body.is_unique(), "the request's fields were dropped");
+        let second = HttpServerRequest::builder("GET", "/b?x=1")
+            .build_rc()
+            .unwrap();
+        assert_eq!(Rc::as_ptr(&second) as usize, address);
+        assert_eq!(
+            (second.method.as_str(), second.path.as_str()),
+            ("GET", "/b")
+        );
+        assert_eq!(second.query_arguments()["x"][0], b"1"[..]);
+        assert!(second.body.is_empty());
+
+        // A request still shared is only let go of, and stays whole for its other holder.
+        let holder = Rc::clone(&second);
+        HttpServerRequest::recycle(second);
+        assert_eq!(holder.path, "/b");
+        let third = HttpServerRequest::builder("GET", "/c").build_rc().unwrap();
+        assert_ne!(Rc::as_ptr(&third), Rc::as_ptr(&holder));
+        assert_eq!(third.path, "/c");
+    }
 
     #[test]
     fn defaults_and_derived_fields() {

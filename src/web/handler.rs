@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use actix::dev::ContextFut;
@@ -237,7 +238,7 @@ async fn live_on<H: RequestHandler>(h: H, mut cx: HandlerContext<H>) {
 }
 
 async fn run_methods<H: RequestHandler>(h: &mut H, cx: &mut HandlerContext<H>) -> Result {
-    let request = cx.request.clone();
+    let request = Rc::clone(&cx.request);
     let method = request.method.as_str();
     h.set_default_headers(cx);
     if !H::SUPPORTED_METHODS.contains(&method) {

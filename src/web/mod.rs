@@ -28,6 +28,7 @@
 //! The guide is `docs/web.md`.
 
 mod application;
+mod at_once;
 mod builtin;
 mod context;
 mod cookie_api;

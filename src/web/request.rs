@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Display;
+use std::mem::ManuallyDrop;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::Waker;
@@ -27,7 +28,8 @@ pub(crate) type EtagFn = fn(&RequestContext) -> Option<String>;
 /// The request and the response being built, for one request (Tornado's `RequestHandler`
 /// instance state). Handlers reach it through their [`HandlerContext`](super::HandlerContext).
 pub struct RequestContext {
-    pub(crate) request: Rc<HttpServerRequest>,
+    /// Given back for the next request when the context is dropped (see `Drop`).
+    pub(crate) request: ManuallyDrop<Rc<HttpServerRequest>>,
     pub(crate) path_args: Vec<Option<String>>,
     /// `None` when the route has no named groups (most): nothing to build or drop.
     pub(crate) path_kwargs: Option<BTreeMap<String, String>>,
@@ -96,6 +98,14 @@ fn is_removed_control(c: char) -> bool {
     matches!(c, '\x00'..='\x08' | '\x0e'..='\x1f')
 }
 
+impl Drop for RequestContext {
+    fn drop(&mut self) {
+        // SAFETY: `request` is taken only here, and the context is not used after its drop.
+        let request = unsafe { ManuallyDrop::take(&mut self.request) };
+        HttpServerRequest::recycle(request);
+    }
+}
+
 impl RequestContext {
     #[allow(clippy::too_many_arguments)] // the fields it is built from, once per request
     #[inline(always)]
@@ -112,7 +122,7 @@ impl RequestContext {
         // Built as one literal with the state `clear` gives, so that it is written straight
         // into the caller's place instead of being finished here and then copied.
         RequestContext {
-            request,
+            request: ManuallyDrop::new(request),
             path_args,
             path_kwargs,
             app,
