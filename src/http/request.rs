@@ -141,53 +141,84 @@ impl HttpServerRequestBuilder {
     /// [`build`](Self::build), into an `Rc`: the request (over 500 bytes) is written straight
     /// into the `Rc`'s allocation instead of being built on the stack and copied there.
     pub(crate) fn build_rc(self) -> Result<Rc<HttpServerRequest>, FormError> {
-        // Everything below is a slice of the target or of the Host header: no copies.
-        let (path, query) = match self.uri.bytes().position(|b| b == b'?') {
-            Some(q) => (self.uri.slice(0..q), self.uri.slice(q + 1..self.uri.len())),
-            None => (self.uri.clone(), SharedStr::new()),
-        };
-        let host = match self.headers.get_shared("Host") {
-            Some(host) => host.clone(),
-            None => SharedStr::from_static("127.0.0.1"),
-        };
-        let content_type = self.headers.get("Content-Type");
-        // Most requests have neither a query nor a form body: no maps are built (or dropped).
-        let args = if query.is_empty() && content_type.is_none() {
-            None
-        } else {
-            Some(parse_arguments(
-                &query,
-                content_type,
-                &self.body,
-                &self.headers,
-                &self.limits,
-            )?)
-        };
-        let mut rc = spare_or_new();
-        let Some(slot) = Rc::get_mut(&mut rc) else {
-            unreachable!("a new or spare Rc is unique")
-        };
-        slot.write(HttpServerRequest {
-            method: self.method,
-            uri: self.uri,
-            path,
-            query,
-            version: self.version,
-            headers: self.headers,
-            body: self.body,
-            remote_ip: self.remote_ip,
-            protocol: self.protocol,
-            host,
-            connection: self.connection,
-            host_name: OnceLock::new(),
-            args,
-            start_time: self.start_time,
-            finish_time: OnceLock::new(),
-            cookies: OnceLock::new(),
-        });
-        // SAFETY: the value was written just above.
-        Ok(unsafe { rc.assume_init() })
+        new_rc(
+            self.method,
+            self.uri,
+            self.version,
+            self.headers,
+            self.body,
+            self.remote_ip,
+            self.protocol,
+            self.connection,
+            self.start_time,
+            &self.limits,
+        )
     }
+}
+
+/// A request in an `Rc`, from its parts: written straight into the `Rc`'s allocation (this
+/// thread's spare when there is one). Inlined into its callers, so that each field goes from
+/// where the caller has it to the allocation in one copy.
+#[allow(clippy::too_many_arguments)] // the request's parts, once per request
+#[inline(always)]
+fn new_rc(
+    method: SharedStr,
+    uri: SharedStr,
+    version: Version,
+    headers: HttpHeaders,
+    body: Bytes,
+    remote_ip: SharedStr,
+    protocol: SharedStr,
+    connection: Option<ConnectionInfo>,
+    start_time: Instant,
+    limits: &FormLimits,
+) -> Result<Rc<HttpServerRequest>, FormError> {
+    // Everything below is a slice of the target or of the Host header: no copies.
+    let (path, query) = match uri.bytes().position(|b| b == b'?') {
+        Some(q) => (uri.slice(0..q), uri.slice(q + 1..uri.len())),
+        None => (uri.clone(), SharedStr::new()),
+    };
+    let host = match headers.get_shared("Host") {
+        Some(host) => host.clone(),
+        None => SharedStr::from_static("127.0.0.1"),
+    };
+    let content_type = headers.get("Content-Type");
+    // Most requests have neither a query nor a form body: no maps are built (or dropped).
+    let args = if query.is_empty() && content_type.is_none() {
+        None
+    } else {
+        Some(parse_arguments(
+            &query,
+            content_type,
+            &body,
+            &headers,
+            limits,
+        )?)
+    };
+    let mut rc = spare_or_new();
+    let Some(slot) = Rc::get_mut(&mut rc) else {
+        unreachable!("a new or spare Rc is unique")
+    };
+    slot.write(HttpServerRequest {
+        method,
+        uri,
+        path,
+        query,
+        version,
+        headers,
+        body,
+        remote_ip,
+        protocol,
+        host,
+        connection,
+        host_name: OnceLock::new(),
+        args,
+        start_time,
+        finish_time: OnceLock::new(),
+        cookies: OnceLock::new(),
+    });
+    // SAFETY: the value was written just above.
+    Ok(unsafe { rc.assume_init() })
 }
 
 thread_local! {
@@ -328,16 +359,29 @@ impl HttpServerRequest {
         request: ServerRequest,
         limits: FormLimits,
     ) -> Result<Rc<Self>, FormError> {
-        Self::builder_from_parts(
-            request.head,
+        // Taken apart here and each part written once, into the `Rc` (through a builder, the
+        // whole request was copied twice on the way).
+        let ServerRequest {
+            head,
+            remote_ip,
+            protocol,
+            connection,
+            start_time,
+            body,
+        } = request;
+        drop(body);
+        new_rc(
+            head.method,
+            head.uri,
+            head.version,
+            head.headers,
             Bytes::new(),
-            request.remote_ip,
-            request.protocol,
-            request.connection,
-            request.start_time,
-            limits,
+            remote_ip,
+            protocol,
+            Some(connection),
+            start_time,
+            &limits,
         )
-        .build_rc()
     }
 
     /// Splits a server request into the request without its body (arguments from the query

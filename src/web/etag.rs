@@ -26,6 +26,8 @@
 //! assert!(!etag_matches("\"something-else\"", &etag));
 //! ```
 
+use std::mem::MaybeUninit;
+
 use bytes::Bytes;
 
 use crate::http::HttpHeaders;
@@ -50,45 +52,68 @@ pub const REPRESENTATION_HEADERS: [&str; 3] =
 /// ```
 #[must_use]
 pub fn compute_etag(body_chunks: &[Bytes]) -> String {
-    let digest = sha1_of_chunks(body_chunks);
-    let mut out = [b'"'; 42];
-    hex_into(&digest, &mut out[1..41]);
-    debug_assert!(out.is_ascii());
+    let words = sha1_of_chunks(body_chunks);
+    // The tag is written straight into its allocation: made on the stack and copied, each
+    // load of the copy waited for the stores that had just made it.
+    let mut tag = Vec::<u8>::with_capacity(42);
+    let spare = &mut tag.spare_capacity_mut()[..42];
+    spare[0].write(b'"');
+    hex_into(words, &mut spare[1..41]);
+    spare[41].write(b'"');
+    // SAFETY: the 42 bytes were all written just above.
+    unsafe { tag.set_len(42) };
+    debug_assert!(tag.is_ascii());
     // SAFETY: quotes and hex digits are ASCII, hence UTF-8. (Checking costs more than the
     // formatting at this length.)
-    unsafe { String::from_utf8_unchecked(out.to_vec()) }
+    unsafe { String::from_utf8_unchecked(tag) }
 }
 
-/// Writes the 20 bytes of a digest as 40 lower-case hex digits.
-fn hex_into(digest: &[u8; 20], out: &mut [u8]) {
+/// Writes the digest whose big-endian words are `words` as 40 lower-case hex digits.
+fn hex_into(words: [u32; 5], out: &mut [MaybeUninit<u8>]) {
     assert_eq!(out.len(), 40);
     #[cfg(target_arch = "x86_64")]
     {
         // SAFETY: `out` holds 40 bytes (checked above), as `hex_sse2` requires.
-        unsafe { hex_sse2(digest, out.as_mut_ptr()) }
+        unsafe { hex_sse2(words, out.as_mut_ptr().cast::<u8>()) }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    for (i, &b) in digest.iter().enumerate() {
-        out[2 * i..2 * i + 2].copy_from_slice(&HEX_PAIRS[usize::from(b)]);
+    for (i, &b) in digest_bytes(words).iter().enumerate() {
+        let [high, low] = HEX_PAIRS[usize::from(b)];
+        out[2 * i].write(high);
+        out[2 * i + 1].write(low);
     }
+}
+
+/// The digest's 20 bytes, from its big-endian words.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn digest_bytes(words: [u32; 5]) -> [u8; 20] {
+    let mut digest = [0u8; 20];
+    for (out, word) in digest.chunks_exact_mut(4).zip(words) {
+        out.copy_from_slice(&word.to_be_bytes());
+    }
+    digest
 }
 
 /// [`hex_into`] with SSE2 (part of every x86-64 CPU): eight bytes become sixteen digits at a
 /// time, the nibbles spread into bytes and turned into `0`–`9` or `a`–`f` by arithmetic. The
-/// digest's bytes 0–15 and 4–19 are done as two 16-byte blocks; the eight digits they share
-/// are written twice, the same both times.
+/// digest's bytes 0–15 and 4–19 are done as two 16-byte blocks, put together from the words in
+/// registers (read back from memory just after being stored a word at a time, they made the
+/// CPU wait for those stores); the eight digits the blocks share are written twice, the same
+/// both times.
 ///
 /// # Safety
 ///
 /// `out` must be valid for writing 40 bytes.
 #[cfg(target_arch = "x86_64")]
-unsafe fn hex_sse2(digest: &[u8; 20], out: *mut u8) {
+unsafe fn hex_sse2(words: [u32; 5], out: *mut u8) {
     use std::arch::x86_64::{
-        __m128i, _mm_add_epi8, _mm_and_si128, _mm_cmpgt_epi8, _mm_loadu_si128, _mm_set1_epi8,
+        __m128i, _mm_add_epi8, _mm_and_si128, _mm_cmpgt_epi8, _mm_set1_epi8, _mm_set_epi32,
         _mm_srli_epi16, _mm_storeu_si128, _mm_unpackhi_epi8, _mm_unpacklo_epi8,
     };
-    // SAFETY: the loads read bytes 0–15 and 4–19 of the 20-byte digest; the stores write
-    // bytes 0–31 and 8–39 of `out`, which the caller promises holds 40.
+    // Byte-swapped, each word lies in a lane as its big-endian bytes.
+    let w = words.map(|w| w.swap_bytes() as i32);
+    // SAFETY: the stores write bytes 0–31 and 8–39 of `out`, which the caller promises holds
+    // 40; everything else works on registers.
     unsafe {
         let low4 = _mm_set1_epi8(0x0f);
         let nine = _mm_set1_epi8(9);
@@ -99,8 +124,11 @@ unsafe fn hex_sse2(digest: &[u8; 20], out: *mut u8) {
             let over_nine = _mm_and_si128(_mm_cmpgt_epi8(nibbles, nine), letters);
             _mm_add_epi8(_mm_add_epi8(nibbles, zero), over_nine)
         };
-        for (from, to) in [(0usize, 0usize), (4, 8)] {
-            let bytes = _mm_loadu_si128(digest.as_ptr().add(from).cast::<__m128i>());
+        let blocks = [
+            (_mm_set_epi32(w[3], w[2], w[1], w[0]), 0usize),
+            (_mm_set_epi32(w[4], w[3], w[2], w[1]), 8),
+        ];
+        for (bytes, to) in blocks {
             let high = _mm_and_si128(_mm_srli_epi16::<4>(bytes), low4);
             let low = _mm_and_si128(bytes, low4);
             // High nibble first: byte i gives digits 2i and 2i + 1.
@@ -130,7 +158,7 @@ static HEX_PAIRS: [[u8; 2]; 256] = {
 /// ARMv8). Whole blocks are compressed straight from the chunks, and the padding is written
 /// here: for the short bodies most responses have, the general-purpose `Digest` API (its
 /// block buffer, its reset and finalisation steps) cost more than the compression itself.
-fn sha1_of_chunks(body_chunks: &[Bytes]) -> [u8; 20] {
+fn sha1_of_chunks(body_chunks: &[Bytes]) -> [u32; 5] {
     let mut state: [u32; 5] = [
         0x6745_2301,
         0xEFCD_AB89,
@@ -174,11 +202,7 @@ fn sha1_of_chunks(body_chunks: &[Bytes]) -> [u8; 20] {
     }
     block[56..].copy_from_slice(&total.wrapping_mul(8).to_be_bytes());
     sha1::block_api::compress(&mut state, std::slice::from_ref(&block));
-    let mut digest = [0u8; 20];
-    for (out, word) in digest.chunks_exact_mut(4).zip(state) {
-        out.copy_from_slice(&word.to_be_bytes());
-    }
-    digest
+    state
 }
 
 /// Tornado's `check_etag_header`: does the request's `If-None-Match` value match `etag`?
@@ -296,8 +320,15 @@ mod tests {
                     *d = (i as u8).wrapping_mul(37).wrapping_add(b ^ 0x5a);
                 }
                 digest[pos] = b;
-                let mut out = [0u8; 40];
-                super::hex_into(&digest, &mut out);
+                let mut words = [0u32; 5];
+                for (w, four) in words.iter_mut().zip(digest.chunks_exact(4)) {
+                    *w = u32::from_be_bytes(four.try_into().unwrap());
+                }
+                assert_eq!(super::digest_bytes(words), digest);
+                let mut out = [std::mem::MaybeUninit::new(0u8); 40];
+                super::hex_into(words, &mut out);
+                // SAFETY: every byte was initialised (to 0, then by `hex_into`).
+                let out = out.map(|b| unsafe { b.assume_init() });
                 let expected: String = digest.iter().map(|d| format!("{d:02x}")).collect();
                 assert_eq!(
                     std::str::from_utf8(&out).unwrap(),
@@ -328,21 +359,32 @@ mod tests {
             let body = &data[..len];
             let expected: [u8; 20] = Sha1::digest(body).into();
             let whole = [Bytes::copy_from_slice(body)];
-            assert_eq!(sha1_of_chunks(&whole), expected, "len {len}");
+            assert_eq!(digest_bytes(sha1_of_chunks(&whole)), expected, "len {len}");
             // Two chunks, split everywhere (an empty chunk at either end included).
             for cut in (0..=len).step_by(if len > 140 { 7 } else { 1 }) {
                 let two = [
                     Bytes::copy_from_slice(&body[..cut]),
                     Bytes::copy_from_slice(&body[cut..]),
                 ];
-                assert_eq!(sha1_of_chunks(&two), expected, "len {len} cut {cut}");
+                assert_eq!(
+                    digest_bytes(sha1_of_chunks(&two)),
+                    expected,
+                    "len {len} cut {cut}"
+                );
             }
             // Many small chunks.
             let small: Vec<Bytes> = body.chunks(3).map(Bytes::copy_from_slice).collect();
-            assert_eq!(sha1_of_chunks(&small), expected, "len {len} in threes");
+            assert_eq!(
+                digest_bytes(sha1_of_chunks(&small)),
+                expected,
+                "len {len} in threes"
+            );
         }
         // No chunks at all.
-        assert_eq!(sha1_of_chunks(&[]), <[u8; 20]>::from(Sha1::digest(b"")));
+        assert_eq!(
+            digest_bytes(sha1_of_chunks(&[])),
+            <[u8; 20]>::from(Sha1::digest(b""))
+        );
     }
 
     #[test]
