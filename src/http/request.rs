@@ -355,6 +355,7 @@ impl HttpServerRequest {
 
     /// The request of a server request whose head says there is no body (nothing to await),
     /// built in its `Rc`.
+    #[inline(always)]
     pub(crate) fn without_body(
         request: ServerRequest,
         limits: FormLimits,
