@@ -250,7 +250,11 @@ pub enum WriteError {
     /// The client is gone.
     Closed,
     /// The response broke the HTTP rules (bad header, length mismatch, out of order).
-    Encode(EncodeError),
+    ///
+    /// Boxed, so that a `WriteError` is one word and the writer's results come back in
+    /// registers: returned through memory, every response's `Ok` was copied out as a block
+    /// that straddled the one small store that had just made it, and the CPU waited for it.
+    Encode(Box<EncodeError>),
 }
 
 impl fmt::Display for WriteError {
@@ -265,8 +269,9 @@ impl fmt::Display for WriteError {
 impl std::error::Error for WriteError {}
 
 impl From<EncodeError> for WriteError {
+    #[cold]
     fn from(e: EncodeError) -> Self {
-        WriteError::Encode(e)
+        WriteError::Encode(Box::new(e))
     }
 }
 
@@ -545,7 +550,7 @@ impl ResponseWriter {
     /// (the delegate's) completes.
     pub fn upgrade(mut self, head: &ResponseHead) -> Result<UpgradeFuture, WriteError> {
         if head.status != 101 {
-            return Err(WriteError::Encode(EncodeError::OutOfOrder(
+            return Err(WriteError::from(EncodeError::OutOfOrder(
                 "an upgrade needs a 101 response",
             )));
         }
@@ -654,5 +659,23 @@ impl Drop for ResponseWriter {
                 s.wake_driver();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_results_fit_in_registers() {
+        assert_eq!(std::mem::size_of::<WriteError>(), 8);
+        assert!(std::mem::size_of::<Result<Result<(), WriteError>, WriteError>>() <= 16);
+        let e = WriteError::from(EncodeError::OutOfOrder("a second response head"));
+        assert!(matches!(&e, WriteError::Encode(inner)
+            if matches!(**inner, EncodeError::OutOfOrder(_))));
+        assert_eq!(
+            e.to_string(),
+            EncodeError::OutOfOrder("a second response head").to_string()
+        );
     }
 }
