@@ -745,9 +745,6 @@ impl Application {
                 args.positional
             },
             path_kwargs: if args.named.is_empty() {
-                // An empty map owns no memory, but its drop still sets up and runs a
-                // draining iterator: skipped, as most routes have no named groups.
-                std::mem::forget(args.named);
                 None
             } else {
                 Some(

@@ -85,8 +85,8 @@ impl<F: Future<Output = ()>> Future for InBlock<F> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        // SAFETY: the block holds an `F` (written before `Slot::run`), alive until `drop` below and never
-        // moved out of the block, and only this `InBlock` reaches it.
+        // SAFETY: the block holds an `F` (written before `Slot::run`), alive until `drop` below
+        // and never moved out of the block, and only this `InBlock` reaches it.
         let future = unsafe { Pin::new_unchecked(&mut *self.block.ptr.as_ptr().cast::<F>()) };
         future.poll(cx)
     }
