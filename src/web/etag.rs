@@ -26,6 +26,7 @@
 //! assert!(!etag_matches("\"something-else\"", &etag));
 //! ```
 
+use std::cell::RefCell;
 use std::mem::MaybeUninit;
 
 use bytes::Bytes;
@@ -52,7 +53,7 @@ pub const REPRESENTATION_HEADERS: [&str; 3] =
 /// ```
 #[must_use]
 pub fn compute_etag(body_chunks: &[Bytes]) -> String {
-    let words = sha1_of_chunks(body_chunks);
+    let words = sha1_remembered(body_chunks);
     // The tag is written straight into its allocation: made on the stack and copied, each
     // load of the copy waited for the stores that had just made it.
     let mut tag = Vec::<u8>::with_capacity(42);
@@ -152,6 +153,71 @@ static HEX_PAIRS: [[u8; 2]; 256] = {
     }
     t
 };
+
+/// Bodies up to this many bytes have their digest remembered by [`sha1_remembered`].
+const MEMO_MAX: usize = 256;
+
+/// The last short body this thread hashed, and its digest.
+struct Memo {
+    /// `body[..len]` is the body; `usize::MAX` while there is none.
+    len: usize,
+    words: [u32; 5],
+    body: [u8; MEMO_MAX],
+}
+
+thread_local! {
+    // `const` and without a destructor: reaching it is a plain thread-local access, with no
+    // first-use registration and no teardown after which it could be gone.
+    static MEMO: RefCell<Memo> = const {
+        RefCell::new(Memo { len: usize::MAX, words: [0; 5], body: [0; MEMO_MAX] })
+    };
+}
+
+/// [`sha1_of_chunks`], remembering the last short body each thread hashed.
+///
+/// A page served again and again (a home page, a status document, a JSON answer that has not
+/// changed) has the same body each time, and so the same digest. For a body of at most
+/// [`MEMO_MAX`] bytes the digest of the previous one is reused when the bytes are equal, all of
+/// them, compared one by one: a comparison costs a small fraction of the hash. Any other body
+/// is hashed, and becomes the one remembered. SHA-1 being a function of the bytes alone, the
+/// result is the same either way; the tests check it against the plain hash.
+fn sha1_remembered(body_chunks: &[Bytes]) -> [u32; 5] {
+    let total = body_chunks.iter().map(|c| c.len()).sum::<usize>();
+    if total > MEMO_MAX {
+        return sha1_of_chunks(body_chunks);
+    }
+    MEMO.with(|memo| {
+        // Never contended (one thread, no re-entry), but a failed borrow just hashes.
+        let Ok(mut memo) = memo.try_borrow_mut() else {
+            return sha1_of_chunks(body_chunks);
+        };
+        if memo.len == total && same_bytes(&memo.body[..total], body_chunks) {
+            return memo.words;
+        }
+        let words = sha1_of_chunks(body_chunks);
+        let mut at = 0;
+        for chunk in body_chunks {
+            memo.body[at..at + chunk.len()].copy_from_slice(chunk);
+            at += chunk.len();
+        }
+        memo.len = total;
+        memo.words = words;
+        words
+    })
+}
+
+/// Whether `chunks`, taken as one buffer, are exactly `bytes` (whose length is their total).
+fn same_bytes(bytes: &[u8], chunks: &[Bytes]) -> bool {
+    let mut rest = bytes;
+    for chunk in chunks {
+        let (head, tail) = rest.split_at(chunk.len());
+        if head != &chunk[..] {
+            return false;
+        }
+        rest = tail;
+    }
+    rest.is_empty()
+}
 
 /// The SHA-1 digest of the chunks taken as one buffer (FIPS 180-4), on RustCrypto's
 /// compression function, which uses the CPU's SHA extensions where present (x86 SHA-NI,
@@ -385,6 +451,40 @@ mod tests {
             digest_bytes(sha1_of_chunks(&[])),
             <[u8; 20]>::from(Sha1::digest(b""))
         );
+    }
+
+    /// The remembered digest is only ever the digest of the same bytes: bodies alternating,
+    /// bodies of the same length differing in one byte, the same body split differently, and
+    /// bodies just over the limit all get the plain hash's answer.
+    #[test]
+    fn remembered_digests_are_the_digests_of_the_same_bytes() {
+        let plain = |chunks: &[Bytes]| digest_bytes(sha1_of_chunks(chunks));
+        let remembered = |chunks: &[Bytes]| digest_bytes(sha1_remembered(chunks));
+        let a = Bytes::from_static(b"Hello, world");
+        let b = Bytes::from_static(b"Hello, World");
+        for _ in 0..3 {
+            for body in [&a, &b, &a, &a, &b] {
+                let one = [body.clone()];
+                assert_eq!(remembered(&one), plain(&one));
+            }
+        }
+        // The same bytes in other chunks, including empty ones, hit; one byte more misses.
+        let whole = [a.clone()];
+        assert_eq!(remembered(&whole), plain(&whole));
+        let split = [a.slice(..5), Bytes::new(), a.slice(5..)];
+        assert_eq!(remembered(&split), plain(&whole));
+        let longer = [a.clone(), Bytes::from_static(b"!")];
+        assert_eq!(remembered(&longer), plain(&longer));
+        // Every length up to past the limit, each body differing from the last in its end.
+        for len in (0..=MEMO_MAX + 2).chain([MEMO_MAX, MEMO_MAX - 1, MEMO_MAX + 1]) {
+            let body: Vec<u8> = (0..len).map(|i| (i * 31 + len) as u8).collect();
+            let body = [Bytes::from(body)];
+            assert_eq!(remembered(&body), plain(&body), "len {len}");
+            assert_eq!(remembered(&body), plain(&body), "len {len}, again");
+        }
+        // Empty bodies, one way or another.
+        assert_eq!(remembered(&[]), plain(&[]));
+        assert_eq!(remembered(&[Bytes::new()]), plain(&[]));
     }
 
     #[test]
