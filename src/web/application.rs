@@ -719,6 +719,7 @@ impl Application {
     }
 
     /// Builds the request context and hands it to the route's factory.
+    #[inline(always)]
     fn start(
         &self,
         factory: &Arc<dyn HandlerFactory>,

@@ -118,6 +118,7 @@ impl ResponseEncoder {
 
     /// Writes a status line and header block. On an error nothing is written: a head refused
     /// half-way (a bad header) leaves no partial head in `dst` to corrupt what follows.
+    #[inline]
     pub fn encode_head(
         &mut self,
         head: &ResponseHead,

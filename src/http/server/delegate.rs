@@ -434,6 +434,7 @@ impl ResponseWriter {
     /// and [`finish`](Self::finish) in one step, for a response sent whole. An error writing
     /// the head or the body is the outer `Err` and leaves the writer unfinished, as those calls
     /// would; otherwise the writer is finished and the inner result is `finish`'s.
+    #[inline(always)]
     pub(crate) fn finish_response(
         &mut self,
         head: &ResponseHead,
@@ -640,6 +641,7 @@ impl Future for CloseWatch {
 
 /// Encodes a response head into the connection's output; while the server shuts down it
 /// asks the client to close.
+#[inline(always)]
 fn encode_head(s: &mut super::shared::Shared, head: &ResponseHead) -> Result<(), EncodeError> {
     let mut ctx = s.ctx;
     if s.shutdown {
