@@ -718,7 +718,8 @@ impl Application {
         })
     }
 
-    /// Builds the request context and hands it to the route's factory.
+    /// Builds the request context and hands it to the route's factory. Inlined into its two
+    /// callers: one call fewer on every request's path.
     #[inline(always)]
     fn start(
         &self,

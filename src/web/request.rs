@@ -506,6 +506,7 @@ impl RequestContext {
     /// Sends what is buffered: the head first if it has not gone out. With `finishing`, a
     /// response whose head has not gone out is sent whole and the writer finished: then
     /// `Ok(Some(what finishing gave))`; otherwise `Ok(None)` and the caller finishes it.
+    /// Inlined into its three callers, `finish` (on every request's path) among them.
     #[inline(always)]
     fn write_out(&mut self, finishing: bool) -> Result<Option<Result<(), WriteError>>> {
         let mut chunk = self.buffer.take();

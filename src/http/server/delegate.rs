@@ -434,6 +434,8 @@ impl ResponseWriter {
     /// and [`finish`](Self::finish) in one step, for a response sent whole. An error writing
     /// the head or the body is the outer `Err` and leaves the writer unfinished, as those calls
     /// would; otherwise the writer is finished and the inner result is `finish`'s.
+    ///
+    /// Inlined into its one caller (`RequestContext::write_out`): one call fewer per request.
     #[inline(always)]
     pub(crate) fn finish_response(
         &mut self,
