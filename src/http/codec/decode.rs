@@ -338,9 +338,199 @@ pub(super) fn find_head_end(buf: &[u8], from: usize) -> (Option<usize>, usize) {
 
 const MAX_FAST_HEADERS: usize = 100;
 
-/// Parses the request line and header block: `httparse` for the common case, and a careful
-/// line-by-line parser for what it refuses (obsolete line folding, versions, exact errors).
+/// Parses the request line and header block: a short parser of its own for the plain heads
+/// nearly every client sends, `httparse` for the rest, and a careful line-by-line parser for
+/// what `httparse` refuses (obsolete line folding, versions, exact errors).
 fn parse_request_head(
+    raw: &[u8],
+    limits: &CodecLimits,
+) -> Result<(SharedStr, SharedStr, Version, HttpHeaders), DecodeError> {
+    match parse_plain_head(raw, limits) {
+        Some(head) => Ok(head),
+        None => parse_request_head_general(raw, limits),
+    }
+}
+
+/// The pieces of a head, made into strings: short ones (the method, most targets, `Host`)
+/// copied inline; for longer ones the whole head is copied once into a shared buffer, made
+/// when the first needs it, and they are slices of it. A head that is not UTF-8 (ISO-8859-1
+/// bytes in a header value) has no shared buffer: its long parts are owned strings.
+struct HeadParts<'a> {
+    raw: &'a [u8],
+    shared: OnceCell<Option<SharedStr>>,
+}
+
+impl<'a> HeadParts<'a> {
+    fn new(raw: &'a [u8]) -> Self {
+        HeadParts {
+            raw,
+            shared: OnceCell::new(),
+        }
+    }
+
+    /// `p`, which lies inside the head.
+    #[inline(always)]
+    fn part(&self, p: &str) -> SharedStr {
+        if p.len() <= INLINE_CAP {
+            SharedStr::copy_from_str(p)
+        } else {
+            long_part(p, self.raw, &self.shared)
+        }
+    }
+}
+
+/// What each byte may be in a plain head (see [`parse_plain_head`]): bit 0 a token byte (a
+/// method or a header name), bit 1 a request-target byte (visible ASCII), bit 2 a header-value
+/// byte (visible ASCII, space and tab).
+static PLAIN_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        let mut class = 0;
+        if is_token_byte(byte) {
+            class |= PLAIN_TOKEN;
+        }
+        if byte >= 0x21 && byte <= 0x7e {
+            class |= PLAIN_TARGET;
+        }
+        if byte == b'\t' || (byte >= 0x20 && byte <= 0x7e) {
+            class |= PLAIN_VALUE;
+        }
+        t[b] = class;
+        b += 1;
+    }
+    t
+};
+const PLAIN_TOKEN: u8 = 1;
+const PLAIN_TARGET: u8 = 2;
+const PLAIN_VALUE: u8 = 4;
+
+/// The index of the first byte at or after `from` that is not of `class` (every head ends in
+/// `\n`, which is of no class, so this stops inside `raw`; `raw.len()` otherwise).
+#[inline(always)]
+fn skip_class(raw: &[u8], from: usize, class: u8) -> usize {
+    let mut i = from;
+    #[cfg(target_arch = "x86_64")]
+    if class != PLAIN_TOKEN {
+        while i + 16 <= raw.len() {
+            // SAFETY: 16 bytes from `i` lie inside `raw` (checked just above).
+            let stop = unsafe { plain_stops_sse2(raw.as_ptr().add(i), class == PLAIN_VALUE) };
+            if stop != 0 {
+                return i + stop.trailing_zeros() as usize;
+            }
+            i += 16;
+        }
+    }
+    while let Some(&b) = raw.get(i) {
+        if PLAIN_CLASS[usize::from(b)] & class == 0 {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// A bit for each of the 16 bytes at `p` that is not of the target class, or (`value`) not of
+/// the value class: [`PLAIN_CLASS`] for a block at once (targets and values are the long parts
+/// of a head; names and methods are short and go byte by byte).
+///
+/// # Safety
+///
+/// `p` must be readable for 16 bytes.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn plain_stops_sse2(p: *const u8, value: bool) -> u32 {
+    use std::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
+        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of the x86-64 baseline; the caller vouches for the 16 bytes.
+    unsafe {
+        let x = _mm_loadu_si128(p.cast::<__m128i>());
+        // Signed comparisons: bytes from 0x80 up are negative, so below the lower bound.
+        let lower = _mm_set1_epi8(if value { 0x1f } else { 0x20 });
+        let visible = _mm_and_si128(
+            _mm_cmpgt_epi8(x, lower),
+            _mm_cmplt_epi8(x, _mm_set1_epi8(0x7f)),
+        );
+        let ok = if value {
+            _mm_or_si128(visible, _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\t' as i8)))
+        } else {
+            visible
+        };
+        !(_mm_movemask_epi8(ok) as u32) & 0xffff
+    }
+}
+
+/// ASCII bytes as text.
+#[inline(always)]
+fn ascii_text(bytes: &[u8]) -> &str {
+    debug_assert!(bytes.is_ascii());
+    // SAFETY: callers pass only bytes of the plain classes, all ASCII, which is UTF-8.
+    unsafe { std::str::from_utf8_unchecked(bytes) }
+}
+
+/// Parses a plain head in one pass, or gives up (`None`) for the general parsers to decide.
+///
+/// Plain means: a method of token bytes, one space, a target of visible ASCII, one space,
+/// `HTTP/1.1` or `HTTP/1.0`, then header lines of a token name, a colon and a value of
+/// visible ASCII, spaces and tabs, every line ended by CRLF, and no more fields than the
+/// limit. `httparse` accepts every such head and reads it the same way (a differential test
+/// checks this), so this parser decides nothing about what is valid: anything else, valid or
+/// not, goes to the general path. It exists because `httparse`'s general machinery (its
+/// SIMD dispatch, its header slots, a separate scan per part) costs more than the parse itself
+/// on the short heads of most requests.
+#[inline(always)]
+fn parse_plain_head(
+    raw: &[u8],
+    limits: &CodecLimits,
+) -> Option<(SharedStr, SharedStr, Version, HttpHeaders)> {
+    let method_end = skip_class(raw, 0, PLAIN_TOKEN);
+    if method_end == 0 || raw.get(method_end) != Some(&b' ') {
+        return None;
+    }
+    let target_end = skip_class(raw, method_end + 1, PLAIN_TARGET);
+    if target_end == method_end + 1 || raw.get(target_end) != Some(&b' ') {
+        return None;
+    }
+    let version_at = target_end + 1;
+    let version = match raw.get(version_at..version_at + 10)? {
+        b"HTTP/1.1\r\n" => Version::Http11,
+        b"HTTP/1.0\r\n" => Version::Http10,
+        _ => return None,
+    };
+    let parts = HeadParts::new(raw);
+    let method = parts.part(ascii_text(&raw[..method_end]));
+    let uri = parts.part(ascii_text(&raw[method_end + 1..target_end]));
+    let max_headers = limits.max_headers.min(MAX_FAST_HEADERS);
+    let mut headers = HttpHeaders::with_capacity(0);
+    let mut at = version_at + 10;
+    loop {
+        match raw.get(at..)? {
+            // The blank line that ends the head must be its last bytes.
+            b"\r\n" => return Some((method, uri, version, headers)),
+            [b'\r', ..] => return None,
+            _ => {}
+        }
+        let name_end = skip_class(raw, at, PLAIN_TOKEN);
+        if name_end == at || raw.get(name_end) != Some(&b':') {
+            return None;
+        }
+        let value_end = skip_class(raw, name_end + 1, PLAIN_VALUE);
+        if raw.get(value_end..value_end + 2)? != b"\r\n" || headers.len() == max_headers {
+            return None;
+        }
+        let value = ascii_text(trim_ows(&raw[name_end + 1..value_end]));
+        headers.add_shared(ascii_text(&raw[at..name_end]), || parts.part(value));
+        at = value_end + 2;
+    }
+}
+
+/// [`parse_request_head`] for the heads [`parse_plain_head`] leaves: `httparse`, then the
+/// line-by-line parser for what it refuses (out of line: rare).
+#[inline(never)]
+fn parse_request_head_general(
     raw: &[u8],
     limits: &CodecLimits,
 ) -> Result<(SharedStr, SharedStr, Version, HttpHeaders), DecodeError> {
@@ -352,22 +542,11 @@ fn parse_request_head(
             if req.headers.len() > limits.max_headers {
                 return Err(too_many_headers(limits));
             }
-            // Short strings (the method, most targets, `Host`) are copied inline; for longer
-            // ones the whole head is copied once into a shared buffer, made when the first
-            // needs it, and they are slices of it. A head that is not UTF-8 (ISO-8859-1 bytes
-            // in a header value) has no shared buffer: its long parts are owned strings.
-            let shared: OnceCell<Option<SharedStr>> = OnceCell::new();
             // Every piece httparse returns lies inside `raw`, and is UTF-8 (the method is a
             // token, httparse checks the target, values are checked to be ASCII below).
-            let part = |p: &str| -> SharedStr {
-                if p.len() <= INLINE_CAP {
-                    SharedStr::copy_from_str(p)
-                } else {
-                    long_part(p, raw, &shared)
-                }
-            };
-            let method = part(req.method.unwrap_or_default());
-            let uri = part(req.path.unwrap_or_default());
+            let parts = HeadParts::new(raw);
+            let method = parts.part(req.method.unwrap_or_default());
+            let uri = parts.part(req.path.unwrap_or_default());
             let version = if req.version == Some(0) {
                 Version::Http10
             } else {
@@ -378,7 +557,7 @@ fn parse_request_head(
                 let value = trim_ows(h.value);
                 // Tornado reads header bytes as ISO-8859-1: only ASCII is the same in UTF-8.
                 headers.add_shared(h.name, || match crate::http::util::ascii_str(value) {
-                    Some(text) => part(text),
+                    Some(text) => parts.part(text),
                     None => latin1_to_string(value).into(),
                 });
             }
@@ -1054,5 +1233,104 @@ mod tests {
         ));
         d.set_max_body_size(4);
         assert_eq!(d.decode(&mut buf).unwrap_err().status(), 413);
+    }
+
+    /// A head the plain parser takes must read exactly as `httparse` reads it.
+    fn same_as_general(raw: &[u8], limits: &CodecLimits) -> bool {
+        match parse_plain_head(raw, limits) {
+            None => false,
+            Some(plain) => {
+                let general = parse_request_head_general(raw, limits)
+                    .unwrap_or_else(|e| panic!("plain took {raw:?}, httparse refused: {e}"));
+                assert_eq!(plain, general, "{:?}", String::from_utf8_lossy(raw));
+                true
+            }
+        }
+    }
+
+    #[test]
+    fn plain_heads_take_the_short_parser_and_read_as_httparse_reads_them() {
+        let limits = CodecLimits::default();
+        let long_value = "v".repeat(70);
+        for raw in [
+            "GET / HTTP/1.1\r\nHost: 127.0.0.1:8888\r\n\r\n".to_string(),
+            "GET /a/b?c=d&e=%20f HTTP/1.0\r\n\r\n".to_string(),
+            "POST /form HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\n"
+                .to_string(),
+            // Spaces and tabs around values, an empty value, a long target and long values
+            // (kept in the shared copy of the head), names in any case.
+            "GET / HTTP/1.1\r\nhost:\t x \t\r\nX-Empty:\r\nX-Long: {v}\r\n\r\n".replace("{v}", &long_value),
+            format!("GET /{long_value} HTTP/1.1\r\nHOST: h\r\nUser-Agent: {long_value}\r\n\r\n"),
+            "PROPFIND * HTTP/1.1\r\nHost: h\r\n\r\n".to_string(),
+        ] {
+            assert!(same_as_general(raw.as_bytes(), &limits), "{raw:?}");
+        }
+        // What the short parser leaves to the general ones, valid or not.
+        for raw in [
+            &b"GET / HTTP/1.1\nHost: x\n\n"[..],
+            b"GET  / HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"GET / HTTP/2.0\r\nHost: x\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost : x\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: caf\xc3\xa9\r\n\r\n",
+            b"GET /caf\xc3\xa9 HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: x\x7f\r\n\r\n",
+            b"GET / HTTP/1.1\r\n: x\r\n\r\n",
+            b"G\x01T / HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: x\r\n\r",
+            b"GET / HTTP/1.1\r\nHost: x\r\n\r\nX",
+        ] {
+            assert!(parse_plain_head(raw, &limits).is_none(), "{raw:?}");
+        }
+        // More fields than the limit: the general parser answers with its error.
+        let few = CodecLimits {
+            max_headers: 1,
+            ..CodecLimits::default()
+        };
+        let two = b"GET / HTTP/1.1\r\nHost: x\r\nA: b\r\n\r\n";
+        assert!(parse_plain_head(two, &few).is_none());
+        assert_eq!(parse_request_head(two, &few).unwrap_err().status(), 431);
+        assert!(same_as_general(&two[..], &CodecLimits::default()));
+    }
+
+    /// Mostly plain text of `plain`, sometimes anything of `odd` (bytes as chars up to 0xff).
+    fn mostly(plain: &'static str, odd: &'static str) -> proptest::strategy::BoxedStrategy<String> {
+        use proptest::prelude::*;
+        prop_oneof![6 => proptest::string::string_regex(plain).unwrap(), 1 => proptest::string::string_regex(odd).unwrap()].boxed()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn the_short_parser_agrees_with_httparse(
+            method in mostly("[A-Z]{1,7}|[!-~]{1,4}", "[\\x00-\\x7f]{0,3}"),
+            target in mostly("/[!-~]{0,40}", "[\\x00-\\xff]{0,20}"),
+            version in mostly("HTTP/1\\.[01]", "HTTP/[0-9]\\.[0-9]|[\\x00-\\x7f]{0,9}"),
+            fields in proptest::collection::vec(
+                (mostly("[A-Za-z-]{1,12}|[!-~]{1,6}", "[\\x00-\\xff]{0,4}"),
+                 mostly("[ \\t]{0,2}[ -~]{0,40}[ \\t]{0,2}", "[\\x00-\\xff]{0,12}"),
+                 mostly("\r\n", "\n|\r| \r\n|\r\n[ \t]")),
+                0..5,
+            ),
+            end in mostly("\r\n", "\n|\r\n.{1,3}"),
+        ) {
+            let mut raw = Vec::new();
+            raw.extend_from_slice(method.as_bytes());
+            raw.push(b' ');
+            raw.extend(target.chars().map(|c| c as u32 as u8));
+            raw.push(b' ');
+            raw.extend_from_slice(version.as_bytes());
+            raw.extend_from_slice(b"\r\n");
+            for (name, value, eol) in &fields {
+                raw.extend(name.chars().map(|c| c as u32 as u8));
+                raw.push(b':');
+                raw.extend(value.chars().map(|c| c as u32 as u8));
+                raw.extend_from_slice(eol.as_bytes());
+            }
+            raw.extend_from_slice(end.as_bytes());
+            for limits in [CodecLimits::default(), CodecLimits { max_headers: 2, ..CodecLimits::default() }] {
+                same_as_general(&raw, &limits);
+            }
+        }
     }
 }
