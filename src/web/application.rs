@@ -624,6 +624,7 @@ impl Application {
     /// Routes a request and starts its handler. Everything up to the handler runs
     /// synchronously unless a body has to be read first, so a body-less request costs one boxed
     /// future: the handler's own.
+    #[inline]
     fn dispatch(
         &self,
         request: ServerRequest,
@@ -791,6 +792,7 @@ fn bad_request(writer: ResponseWriter, message: &dyn std::fmt::Display) {
 }
 
 impl HttpServerDelegate for Application {
+    #[inline]
     fn handle(
         &self,
         request: ServerRequest,

@@ -38,10 +38,12 @@ const MAX_DRAIN: u64 = 1 << 20;
 /// At most this many pipelined requests are decoded ahead of the one being served.
 const MAX_AHEAD: usize = 32;
 
-/// Everything a connection needs from its server.
-pub(crate) struct ConnParams {
+/// Everything a connection needs from its server. Generic over the delegate, so that a
+/// server made with a concrete delegate (an `Application`) calls it directly: its routing and
+/// request building can then be inlined into the connection's request path.
+pub(crate) struct ConnParams<D: ?Sized = dyn HttpServerDelegate> {
     pub(crate) settings: Arc<ServerSettings>,
-    pub(crate) delegate: Arc<dyn HttpServerDelegate>,
+    pub(crate) delegate: Arc<D>,
 }
 
 /// Ask a connection to close once its current request is done.
@@ -63,10 +65,10 @@ pub(crate) struct Connection {
 impl Connection {
     /// Starts a connection actor on the current arbiter for an accepted socket. `handshake`
     /// turns the raw stream into the one to serve (TLS), within the header timeout.
-    pub(crate) fn start(
+    pub(crate) fn start<D: HttpServerDelegate + ?Sized>(
         stream: LocalBoxFuture<'static, std::io::Result<ServerStream>>,
         info: ConnectionInfo,
-        params: Rc<ConnParams>,
+        params: Rc<ConnParams<D>>,
         on_stop: Box<dyn FnOnce()>,
     ) -> Addr<Connection> {
         let settings = params.settings.clone();
@@ -186,12 +188,12 @@ struct Busy {
     body_failed: Option<u16>,
 }
 
-struct Driver {
+struct Driver<D: ?Sized> {
     io: ServerStream,
     info: ConnectionInfo,
     /// The peer's IP as text, formatted once per connection and cloned into each request.
     peer_ip: SharedStr,
-    params: Rc<ConnParams>,
+    params: Rc<ConnParams<D>>,
     shared: SharedRef,
     read_buf: BytesMut,
     decoder: RequestDecoder,
@@ -217,11 +219,11 @@ struct Driver {
     write_deferred: bool,
 }
 
-impl Driver {
+impl<D: HttpServerDelegate + ?Sized> Driver<D> {
     fn new(
         io: ServerStream,
         info: ConnectionInfo,
-        params: Rc<ConnParams>,
+        params: Rc<ConnParams<D>>,
         shared: SharedRef,
     ) -> Self {
         let decoder = RequestDecoder::new(params.settings.codec_limits());
@@ -948,7 +950,7 @@ impl Driver {
     }
 }
 
-impl Future for Driver {
+impl<D: HttpServerDelegate + ?Sized> Future for Driver<D> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {

@@ -71,7 +71,9 @@ use supervisor::{KillWorker, ServerSupervisor, StopServer, WorkerConfig};
 /// [`add_sockets`](Self::add_sockets) (pre-bound listeners), then [`start`](Self::start) it
 /// inside a running actix `System`.
 pub struct HttpServer {
-    delegate: Arc<dyn HttpServerDelegate>,
+    /// Starts the server for the delegate it was made with (of its own type, see
+    /// [`ConnParams`]).
+    launch: Box<dyn FnOnce(ServerBase, ServerSettings) -> io::Result<ServerHandle> + Send>,
     settings: ServerSettings,
     base: ServerBase,
 }
@@ -89,13 +91,24 @@ impl std::fmt::Debug for HttpServer {
 impl HttpServer {
     /// A server answering with `delegate`, with default settings and one worker per core.
     pub fn new(delegate: impl HttpServerDelegate) -> Self {
-        Self::from_arc(Arc::new(delegate))
+        Self::for_delegate(Arc::new(delegate))
     }
 
     /// [`new`](Self::new) for a delegate already in an `Arc`.
     pub fn from_arc(delegate: Arc<dyn HttpServerDelegate>) -> Self {
+        Self::for_delegate(delegate)
+    }
+
+    fn for_delegate<D: HttpServerDelegate + ?Sized>(delegate: Arc<D>) -> Self {
         HttpServer {
-            delegate,
+            launch: Box::new(move |base: ServerBase, settings: ServerSettings| {
+                let max_connections = settings.max_connections;
+                let service = HttpService {
+                    settings: Arc::new(settings),
+                    delegate,
+                };
+                start_server(base, service, max_connections, "HttpServer")
+            }),
             settings: ServerSettings::default(),
             base: ServerBase::new(),
         }
@@ -119,26 +132,21 @@ impl HttpServer {
     /// Starts the actor tree. Must be called within a running actix `System`; the supervisor
     /// lives on the calling arbiter, each worker on an arbiter thread of its own.
     pub fn start(self) -> io::Result<ServerHandle> {
-        let max_connections = self.settings.max_connections;
-        let service = HttpService {
-            settings: Arc::new(self.settings),
-            delegate: self.delegate,
-        };
-        start_server(self.base, service, max_connections, "HttpServer")
+        (self.launch)(self.base, self.settings)
     }
 }
 
 /// HTTP connections: a `Connection` actor per socket.
-struct HttpService {
+struct HttpService<D: ?Sized> {
     settings: Arc<ServerSettings>,
-    delegate: Arc<dyn HttpServerDelegate>,
+    delegate: Arc<D>,
 }
 
-impl ConnectionService for HttpService {
-    type Local = Rc<ConnParams>;
+impl<D: HttpServerDelegate + ?Sized> ConnectionService for HttpService<D> {
+    type Local = Rc<ConnParams<D>>;
     type Conn = Addr<Connection>;
 
-    fn local(&self) -> Rc<ConnParams> {
+    fn local(&self) -> Rc<ConnParams<D>> {
         Rc::new(ConnParams {
             settings: self.settings.clone(),
             delegate: self.delegate.clone(),
@@ -146,7 +154,7 @@ impl ConnectionService for HttpService {
     }
 
     fn start(
-        local: &Rc<ConnParams>,
+        local: &Rc<ConnParams<D>>,
         stream: Handshake,
         info: ConnectionInfo,
         on_stop: Box<dyn FnOnce()>,
