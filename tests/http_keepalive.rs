@@ -336,3 +336,20 @@ fn bodies_between_pipelined_requests_are_read_by_the_right_request() {
     );
     assert!(texts[4].starts_with("GET /5\n"));
 }
+
+#[test]
+fn one_empty_line_between_requests_is_tolerated_in_a_later_write() {
+    // Old clients send CRLF after a POST body; it may come in a packet of its own, after the
+    // response, before the next request.
+    let s = TestServer::start(echo_delegate());
+    let mut conn = s.connect();
+    conn.send(b"POST /a HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi")
+        .unwrap();
+    assert!(next_text(&mut conn).starts_with("POST /a\n"));
+    conn.send(b"\r\n").unwrap();
+    conn.send(b"GET /b HTTP/1.1\r\nHost: a\r\n\r\n").unwrap();
+    assert!(next_text(&mut conn).starts_with("GET /b\n"));
+    conn.send(b"\r\nGET /c HTTP/1.1\r\nHost: a\r\n\r\n")
+        .unwrap();
+    assert!(next_text(&mut conn).starts_with("GET /c\n"));
+}

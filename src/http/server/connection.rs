@@ -353,8 +353,8 @@ impl<D: HttpServerDelegate + ?Sized> Driver<D> {
     /// at an error (kept for when the requests before it are answered).
     fn decode_ahead(&mut self) {
         while !self.read_buf.is_empty() && self.ahead.len() < MAX_AHEAD {
-            match self.decoder.decode(&mut self.read_buf) {
-                Ok(Some(RequestItem::Head(head))) => {
+            match self.decoder.decode_head(&mut self.read_buf) {
+                Ok(Some(head)) => {
                     let done = self.take_end(&head);
                     let more = self.may_read_ahead(&head, done);
                     self.ahead.push_back((head, done));
@@ -366,8 +366,7 @@ impl<D: HttpServerDelegate + ?Sized> Driver<D> {
                     self.ahead_error = Some(e);
                     return;
                 }
-                // Between two requests the decoder has only a head (or nothing yet) to give.
-                Ok(_) => return,
+                Ok(None) => return,
             }
         }
     }
@@ -439,40 +438,60 @@ impl<D: HttpServerDelegate + ?Sized> Driver<D> {
         }
     }
 
+    /// Starts the next request: the next one decoded ahead, or the first of those the buffer
+    /// holds, decoded (with the ones after it) into the same queue, so that every head takes
+    /// one path from the decoder to its handler.
     fn step_idle(&mut self) -> bool {
+        if self.ahead.is_empty() && self.ahead_error.is_none() {
+            if self.shared.borrow().shutdown && self.read_buf.is_empty() && self.decoder.is_idle() {
+                self.phase = Phase::Closing;
+                return true;
+            }
+            if !self.decoder.is_idle() {
+                return self.step_idle_mid_request();
+            }
+            self.decode_ahead();
+            if self.ahead.is_empty() && self.ahead_error.is_none() {
+                return self.wait_for_head();
+            }
+        }
         if let Some((head, done)) = self.ahead.pop_front() {
             self.start_request(head, done);
             return true;
         }
         if let Some(e) = self.ahead_error.take() {
             self.on_bad_request(e);
-            return true;
         }
-        if self.shared.borrow().shutdown && self.read_buf.is_empty() && self.decoder.is_idle() {
+        true
+    }
+
+    /// No whole head is buffered: close if none can come, else note when the first bytes of
+    /// one came (for the header timeout) and wait.
+    fn wait_for_head(&mut self) -> bool {
+        if self.read_eof {
+            // A partial request (or none) and nothing more to come.
             self.phase = Phase::Closing;
             return true;
         }
+        if !self.read_buf.is_empty() && self.head_started.is_none() {
+            self.head_started = Some(clock::now());
+        }
+        false
+    }
+
+    /// [`step_idle`](Self::step_idle) when the decoder still has the end of the last request
+    /// (or inflated body bytes) to give: what it gives is passed over (out of line: rare).
+    #[cold]
+    #[inline(never)]
+    fn step_idle_mid_request(&mut self) -> bool {
         match self.decoder.decode(&mut self.read_buf) {
             Ok(Some(RequestItem::Head(head))) => {
                 let done = self.take_end(&head);
-                if self.may_read_ahead(&head, done) && !self.read_buf.is_empty() {
-                    self.decode_ahead();
-                }
-                self.start_request(head, done);
+                self.ahead.push_back((head, done));
                 true
             }
             Ok(Some(_)) => true,
-            Ok(None) => {
-                if self.read_eof {
-                    // A partial request (or none) and nothing more to come.
-                    self.phase = Phase::Closing;
-                    return true;
-                }
-                if !self.read_buf.is_empty() && self.head_started.is_none() {
-                    self.head_started = Some(clock::now());
-                }
-                false
-            }
+            Ok(None) => self.wait_for_head(),
             Err(e) => {
                 self.on_bad_request(e);
                 true
