@@ -193,6 +193,8 @@ struct Driver<D: ?Sized> {
     info: ConnectionInfo,
     /// The peer's IP as text, formatted once per connection and cloned into each request.
     peer_ip: SharedStr,
+    /// `http` or `https`, the connection's scheme, likewise made once.
+    scheme: SharedStr,
     params: Rc<ConnParams<D>>,
     shared: SharedRef,
     read_buf: BytesMut,
@@ -243,6 +245,7 @@ impl<D: HttpServerDelegate + ?Sized> Driver<D> {
         shared.borrow_mut().can_send_file = io.can_send_file();
         Driver {
             io,
+            scheme: default_protocol(&info),
             info,
             peer_ip,
             params,
@@ -391,15 +394,18 @@ impl<D: HttpServerDelegate + ?Sized> Driver<D> {
         }
         let writer = ResponseWriter::new(self.shared.clone(), seq);
         let body = Body::new(self.shared.clone(), seq);
-        let (params, peer_ip, info) = (&self.params, &self.peer_ip, &self.info);
+        let (params, peer_ip, scheme, info) =
+            (&self.params, &self.peer_ip, &self.scheme, &self.info);
         // The request is made inside the closure, in the argument's place: made outside, it
         // was copied into the closure and out of it again.
         match catch_unwind(AssertUnwindSafe(move || {
             let mut request = ServerRequest {
                 head,
                 remote_ip: peer_ip.clone(),
-                protocol: default_protocol(info),
-                connection: info.clone(),
+                // Copies of values made when the connection was: made here, field by field,
+                // each was read back whole an instant later, before its stores were done.
+                protocol: scheme.clone(),
+                connection: *info,
                 start_time: clock::now(),
                 body,
             };

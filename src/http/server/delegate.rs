@@ -80,7 +80,7 @@ where
 }
 
 /// Facts about the connection a request arrived on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConnectionInfo {
     /// The peer's address (`None` on Unix sockets).
     pub peer_addr: Option<SocketAddr>,
