@@ -56,10 +56,33 @@ pub(crate) struct GracefulClose;
 #[rtype(result = "()")]
 pub(crate) struct ForceClose;
 
+/// The connection's socket is closed: its task has ended.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct SocketClosed;
+
+/// The connection actor. It owns the task that runs the connection's I/O loop (the driver,
+/// and after an upgrade the delegate's future), takes the server's messages, which it passes
+/// to that loop through the state they share, and stops when the task ends.
+///
+/// The loop is a task of its own on the worker's arbiter rather than a future spawned into
+/// the actor's context: a wake-up of the socket then polls the loop directly, without a pass
+/// through the actor's context and mailbox first (in plain keep-alive traffic, every request
+/// wakes the connection twice).
 pub(crate) struct Connection {
     shared: SharedRef,
-    driver: Option<LocalBoxFuture<'static, ()>>,
+    task: Option<actix_rt::task::JoinHandle<()>>,
     on_stop: Option<Box<dyn FnOnce()>>,
+}
+
+/// Tells the connection actor that its task ended, however it ended (dropped with its arbiter,
+/// or unwinding), so that the actor never outlives its socket.
+struct TaskGuard(Addr<Connection>);
+
+impl Drop for TaskGuard {
+    fn drop(&mut self) {
+        self.0.do_send(SocketClosed);
+    }
 }
 
 impl Connection {
@@ -101,10 +124,17 @@ impl Connection {
                 run_upgraded(fut, shared).await;
             }
         };
-        Connection::create(move |_| Connection {
-            shared,
-            driver: Some(Box::pin(driver)),
-            on_stop: Some(on_stop),
+        Connection::create(move |ctx| {
+            let guard = TaskGuard(ctx.address());
+            let task = actix_rt::spawn(async move {
+                let _guard = guard;
+                driver.await;
+            });
+            Connection {
+                shared,
+                task: Some(task),
+                on_stop: Some(on_stop),
+            }
         })
     }
 }
@@ -136,18 +166,22 @@ async fn run_upgraded(mut fut: LocalBoxFuture<'static, ()>, shared: SharedRef) {
 impl Actor for Connection {
     type Context = Context<Self>;
 
-    fn started(&mut self, ctx: &mut Self::Context) {
-        if let Some(driver) = self.driver.take() {
-            ctx.spawn(
-                actix::fut::wrap_future(driver).map(|_, _, ctx: &mut Context<Self>| ctx.stop()),
-            );
-        }
-    }
-
     fn stopped(&mut self, _: &mut Self::Context) {
+        // Only the end of the task stops the actor, so it has ended already, unless the
+        // arbiter is going away with both.
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
         if let Some(f) = self.on_stop.take() {
             f();
         }
+    }
+}
+
+impl Handler<SocketClosed> for Connection {
+    type Result = ();
+    fn handle(&mut self, _: SocketClosed, ctx: &mut Self::Context) {
+        ctx.stop();
     }
 }
 
@@ -374,31 +408,43 @@ impl<D: HttpServerDelegate + ?Sized> Driver<D> {
         }
     }
 
-    fn start_request(&mut self, head: RequestHead, done: bool) {
+    /// Starts the first request of the read-ahead queue, if there is one.
+    fn start_request(&mut self) {
+        let Some((head, done)) = self.ahead.front() else {
+            return;
+        };
+        let settings = &self.params.settings;
+        let ctx = ResponseContext {
+            head_request: head.is_head(),
+            version: head.version,
+            keep_alive: head.keep_alive && !settings.no_keep_alive,
+        };
+        let (expect_continue, done) = (head.expect_continue, *done);
         self.seq += 1;
         let seq = self.seq;
         self.idle_since = None;
         self.head_started = None;
         self.body_wait_since = None;
-        let settings = &self.params.settings;
-        let keep_alive = head.keep_alive && !settings.no_keep_alive;
-        let ctx = ResponseContext {
-            head_request: head.is_head(),
-            version: head.version,
-            keep_alive,
-        };
         {
             let mut s = self.shared.borrow_mut();
-            s.begin_request(seq, ctx, head.expect_continue);
+            s.begin_request(seq, ctx, expect_continue);
             s.body_done = done;
         }
         let writer = ResponseWriter::new(self.shared.clone(), seq);
         let body = Body::new(self.shared.clone(), seq);
-        let (params, peer_ip, scheme, info) =
-            (&self.params, &self.peer_ip, &self.scheme, &self.info);
-        // The request is made inside the closure, in the argument's place: made outside, it
-        // was copied into the closure and out of it again.
+        let (params, peer_ip, scheme, info, ahead) = (
+            &self.params,
+            &self.peer_ip,
+            &self.scheme,
+            &self.info,
+            &mut self.ahead,
+        );
+        // The head is taken from the queue, and the request made, inside the closure, in the
+        // argument's place: taken or made outside, they were copied into the closure first.
         match catch_unwind(AssertUnwindSafe(move || {
+            let Some((head, _)) = ahead.pop_front() else {
+                unreachable!("the queue's first head was just read")
+            };
             let mut request = ServerRequest {
                 head,
                 remote_ip: peer_ip.clone(),
@@ -461,8 +507,8 @@ impl<D: HttpServerDelegate + ?Sized> Driver<D> {
                 return self.wait_for_head();
             }
         }
-        if let Some((head, done)) = self.ahead.pop_front() {
-            self.start_request(head, done);
+        if !self.ahead.is_empty() {
+            self.start_request();
             return true;
         }
         if let Some(e) = self.ahead_error.take() {
