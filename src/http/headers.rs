@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::mem::ManuallyDrop;
 
 use super::error::HttpInputError;
 use super::SharedStr;
@@ -32,7 +33,10 @@ use super::SharedStr;
 /// ```
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct HttpHeaders {
-    entries: Vec<Entry>,
+    /// Dropped by hand (`Drop` below): a pooled list is given back, not freed, and an empty
+    /// one is left alone without running the list's drop glue after `Drop::drop` (a call per
+    /// header map, of which every request has several).
+    entries: ManuallyDrop<Vec<Entry>>,
 }
 
 /// One header line. `checked`: the name is known to be a token and the value free of control
@@ -274,10 +278,16 @@ thread_local! {
 impl Drop for HttpHeaders {
     fn drop(&mut self) {
         let capacity = self.entries.capacity();
+        if capacity == 0 {
+            // Never allocated (or already taken): nothing to free.
+            return;
+        }
+        // SAFETY: `entries` is not used again: this is the map's drop, and the field is
+        // `ManuallyDrop`, so it is not dropped a second time after it.
+        let mut entries = unsafe { ManuallyDrop::take(&mut self.entries) };
         if !(POOLED_MIN_CAPACITY..=POOLED_MAX_CAPACITY).contains(&capacity) {
             return;
         }
-        let mut entries = std::mem::take(&mut self.entries);
         entries.clear();
         // During thread teardown (or a re-entrant drop) the vector is simply freed.
         let _ = SPARE.try_with(|spare| {
@@ -312,7 +322,9 @@ impl HttpHeaders {
             }
             None => Vec::with_capacity(n.max(POOLED_MIN_CAPACITY)),
         };
-        HttpHeaders { entries }
+        HttpHeaders {
+            entries: ManuallyDrop::new(entries),
+        }
     }
 
     /// [`set`](Self::set) for a name known at compile time, in `Http-Header-Case`, and a value
@@ -518,7 +530,7 @@ impl HttpHeaders {
     /// The distinct header names, in order of first appearance.
     pub fn names(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
-        for Entry { name: n, .. } in &self.entries {
+        for Entry { name: n, .. } in self.entries.iter() {
             if !out.iter().any(|o| o.eq_ignore_ascii_case(n)) {
                 out.push(n.as_ref());
             }
