@@ -244,6 +244,38 @@ impl RequestDecoder {
                 return Ok(None);
             }
         }
+        // The usual case, on the first look at a head: a whole plain head at the front of the
+        // buffer. The plain parser finds where it ends as it goes, so the head is not scanned
+        // for its end first. Anything else (a head still coming in, one the plain parser
+        // leaves) is measured first and parsed below; a head that came in pieces is looked at
+        // here once, so a slow client cannot make this quadratic.
+        let first_look = self.searched == 0;
+        if first_look {
+            if let Some(plain) = parse_plain_head(buf, &self.limits) {
+                if plain.end > self.limits.max_header_size {
+                    return Err(DecodeError::header_too_large(self.limits.max_header_size));
+                }
+                buf.advance(plain.end);
+                let PlainHead {
+                    method,
+                    uri,
+                    version,
+                    headers,
+                    simple,
+                    ..
+                } = plain;
+                // No header bears on the framing, and one `Host`: no body, and the
+                // version's default persistence.
+                let (body, keep_alive) = if simple {
+                    (BodyLength::Empty, version == Version::Http11)
+                } else {
+                    framing(&method, version, &headers)?
+                };
+                return Ok(Some(
+                    self.finish_head(method, uri, version, headers, body, keep_alive),
+                ));
+            }
+        }
         let from = self.searched.saturating_sub(1);
         let (end, next) = find_head_end(buf, from);
         let Some(end) = end else {
@@ -260,6 +292,9 @@ impl RequestDecoder {
         let raw = &buf[..end];
         let parsed = if raw.starts_with(b"\n") || raw.starts_with(b"\r\n") {
             Err(DecodeError::bad_request("Malformed HTTP request line"))
+        } else if first_look {
+            // The plain parser has had its look at this head (above).
+            parse_request_head_general(raw, &self.limits)
         } else {
             parse_request_head(raw, &self.limits)
         };
@@ -267,15 +302,31 @@ impl RequestDecoder {
         // buffer of their own would count (and later uncount) a reference to the shared read
         // buffer, two atomic operations per request.
         buf.advance(end);
-        let (method, uri, version, mut headers) = parsed?;
+        let (method, uri, version, headers) = parsed?;
         let (body, keep_alive) = framing(&method, version, &headers)?;
+        Ok(Some(self.finish_head(
+            method, uri, version, headers, body, keep_alive,
+        )))
+    }
+
+    /// The decoded head, with the decoder set for what follows it (its end, or its body).
+    #[inline(always)]
+    fn finish_head(
+        &mut self,
+        method: SharedStr,
+        uri: SharedStr,
+        version: Version,
+        mut headers: HttpHeaders,
+        body: BodyLength,
+        keep_alive: bool,
+    ) -> RequestHead {
         let expect_continue = if body == BodyLength::Empty {
             self.state = State::End;
             false
         } else {
             self.start_body(body, version, &mut headers)
         };
-        Ok(Some(RequestHead {
+        RequestHead {
             method,
             uri,
             version,
@@ -283,7 +334,7 @@ impl RequestDecoder {
             body,
             keep_alive,
             expect_continue,
-        }))
+        }
     }
 
     /// Sets up reading a request body (out of line: most requests have none). Returns whether
@@ -375,9 +426,39 @@ fn parse_request_head(
     limits: &CodecLimits,
 ) -> Result<(SharedStr, SharedStr, Version, HttpHeaders), DecodeError> {
     match parse_plain_head(raw, limits) {
-        Some(head) => Ok(head),
-        None => parse_request_head_general(raw, limits),
+        Some(plain) if plain.end == raw.len() => {
+            Ok((plain.method, plain.uri, plain.version, plain.headers))
+        }
+        _ => parse_request_head_general(raw, limits),
     }
+}
+
+/// A head read by [`parse_plain_head`].
+#[derive(Debug, PartialEq)]
+struct PlainHead {
+    method: SharedStr,
+    uri: SharedStr,
+    version: Version,
+    headers: HttpHeaders,
+    /// Where the head ends (after its blank line).
+    end: usize,
+    /// No field bears on the framing (`Content-Length`, `Transfer-Encoding`, `Connection`,
+    /// `Upgrade`) and there is exactly one `Host`: a request with no body, which the
+    /// version's default says whether to keep the connection open after.
+    simple: bool,
+}
+
+/// Whether a field of this name bears on how the request is framed or what follows it.
+#[inline(always)]
+fn is_framing_name(name: &[u8]) -> bool {
+    let spelled = match name.len() {
+        7 => "upgrade",
+        10 => "connection",
+        14 => "content-length",
+        17 => "transfer-encoding",
+        _ => return false,
+    };
+    name.eq_ignore_ascii_case(spelled.as_bytes())
 }
 
 /// The pieces of a head, made into strings: short ones (the method, most targets, `Host`)
@@ -511,10 +592,7 @@ fn ascii_text(bytes: &[u8]) -> &str {
 /// SIMD dispatch, its header slots, a separate scan per part) costs more than the parse itself
 /// on the short heads of most requests.
 #[inline(always)]
-fn parse_plain_head(
-    raw: &[u8],
-    limits: &CodecLimits,
-) -> Option<(SharedStr, SharedStr, Version, HttpHeaders)> {
+fn parse_plain_head(raw: &[u8], limits: &CodecLimits) -> Option<PlainHead> {
     let method_end = skip_class(raw, 0, PLAIN_TOKEN);
     if method_end == 0 || raw.get(method_end) != Some(&b' ') {
         return None;
@@ -535,10 +613,20 @@ fn parse_plain_head(
     let max_headers = limits.max_headers.min(MAX_FAST_HEADERS);
     let mut headers = HttpHeaders::with_capacity(0);
     let mut at = version_at + 10;
+    let (mut hosts, mut framing_fields) = (0_usize, false);
     loop {
         match raw.get(at..)? {
-            // The blank line that ends the head must be its last bytes.
-            b"\r\n" => return Some((method, uri, version, headers)),
+            // The blank line that ends the head.
+            [b'\r', b'\n', ..] => {
+                return Some(PlainHead {
+                    method,
+                    uri,
+                    version,
+                    headers,
+                    end: at + 2,
+                    simple: hosts == 1 && !framing_fields,
+                })
+            }
             [b'\r', ..] => return None,
             _ => {}
         }
@@ -550,8 +638,11 @@ fn parse_plain_head(
         if raw.get(value_end..value_end + 2)? != b"\r\n" || headers.len() == max_headers {
             return None;
         }
+        let name = &raw[at..name_end];
+        hosts += usize::from(name.len() == 4 && name.eq_ignore_ascii_case(b"host"));
+        framing_fields |= is_framing_name(name);
         let value = ascii_text(trim_ows(&raw[name_end + 1..value_end]));
-        headers.add_shared(ascii_text(&raw[at..name_end]), || parts.part(value));
+        headers.add_shared(ascii_text(name), || parts.part(value));
         at = value_end + 2;
     }
 }
@@ -1286,9 +1377,21 @@ mod tests {
         match parse_plain_head(raw, limits) {
             None => false,
             Some(plain) => {
-                let general = parse_request_head_general(raw, limits)
+                let general = parse_request_head_general(&raw[..plain.end], limits)
                     .unwrap_or_else(|e| panic!("plain took {raw:?}, httparse refused: {e}"));
-                assert_eq!(plain, general, "{:?}", String::from_utf8_lossy(raw));
+                assert_eq!(find_head_end(raw, 0).0, Some(plain.end), "{raw:?}");
+                if plain.simple {
+                    // What the decoder then takes without looking at the fields again.
+                    let framed = framing(&plain.method, plain.version, &plain.headers);
+                    let expected = (BodyLength::Empty, plain.version == Version::Http11);
+                    assert_eq!(framed.ok(), Some(expected), "{raw:?}");
+                }
+                assert_eq!(
+                    (plain.method, plain.uri, plain.version, plain.headers),
+                    general,
+                    "{:?}",
+                    String::from_utf8_lossy(raw)
+                );
                 true
             }
         }
@@ -1324,7 +1427,6 @@ mod tests {
             b"GET / HTTP/1.1\r\n: x\r\n\r\n",
             b"G\x01T / HTTP/1.1\r\nHost: x\r\n\r\n",
             b"GET / HTTP/1.1\r\nHost: x\r\n\r",
-            b"GET / HTTP/1.1\r\nHost: x\r\n\r\nX",
         ] {
             assert!(parse_plain_head(raw, &limits).is_none(), "{raw:?}");
         }
@@ -1337,6 +1439,42 @@ mod tests {
         assert!(parse_plain_head(two, &few).is_none());
         assert_eq!(parse_request_head(two, &few).unwrap_err().status(), 431);
         assert!(same_as_general(&two[..], &CodecLimits::default()));
+    }
+
+    #[test]
+    fn the_short_parser_finds_the_end_of_a_head_and_whether_its_framing_is_plain() {
+        let limits = CodecLimits::default();
+        let parse = |raw: &[u8]| parse_plain_head(raw, &limits).map(|p| (p.end, p.simple));
+        // The next request's bytes (or part of them) follow.
+        let one = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+        for next in [
+            &b""[..],
+            b"G",
+            b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"\r\n",
+        ] {
+            let raw = [&one[..], next].concat();
+            assert_eq!(parse(&raw), Some((one.len(), true)), "{raw:?}");
+        }
+        // Not yet whole.
+        for cut in 1..one.len() {
+            assert_eq!(parse(&one[..cut]), None, "{cut}");
+        }
+        // Fields that bear on the framing, in any case, or no single Host: not simple.
+        for raw in [
+            &b"GET / HTTP/1.1\r\n\r\n"[..],
+            b"GET / HTTP/1.1\r\nHost: x\r\nhost: y\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            b"GET / HTTP/1.0\r\nHost: x\r\nconnection: keep-alive\r\n\r\n",
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+            b"POST / HTTP/1.1\r\nHost: x\r\nTRANSFER-ENCODING: chunked\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n",
+        ] {
+            assert_eq!(parse(raw).map(|(_, simple)| simple), Some(false), "{raw:?}");
+        }
+        // Other fields of the same lengths are no obstacle.
+        let raw = b"GET / HTTP/1.0\r\nHOST: x\r\nUser-Agent: u\r\nReferer: r\r\n\r\n";
+        assert_eq!(parse(raw), Some((raw.len(), true)));
     }
 
     /// Mostly plain text of `plain`, sometimes anything of `odd` (bytes as chars up to 0xff).
@@ -1353,7 +1491,7 @@ mod tests {
             target in mostly("/[!-~]{0,40}", "[\\x00-\\xff]{0,20}"),
             version in mostly("HTTP/1\\.[01]", "HTTP/[0-9]\\.[0-9]|[\\x00-\\x7f]{0,9}"),
             fields in proptest::collection::vec(
-                (mostly("[A-Za-z-]{1,12}|[!-~]{1,6}", "[\\x00-\\xff]{0,4}"),
+                (mostly("[A-Za-z-]{1,12}|[!-~]{1,6}|Host|HOST|Connection|Content-Length|transfer-encoding|Upgrade|User-Agent", "[\\x00-\\xff]{0,4}"),
                  mostly("[ \\t]{0,2}[ -~]{0,40}[ \\t]{0,2}", "[\\x00-\\xff]{0,12}"),
                  mostly("\r\n", "\n|\r| \r\n|\r\n[ \t]")),
                 0..5,
