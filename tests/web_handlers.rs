@@ -227,8 +227,8 @@ fn header_injection_is_a_500() {
 struct BadEtag;
 tornado::handler_actor!(BadEtag);
 impl RequestHandler for BadEtag {
-    fn compute_etag(_: &tornado::web::RequestContext) -> Option<String> {
-        Some("\"x\"\r\nSet-Cookie: evil=1".to_owned())
+    fn compute_etag(_: &tornado::web::RequestContext) -> Option<tornado::http::SharedStr> {
+        Some("\"x\"\r\nSet-Cookie: evil=1".to_owned().into())
     }
     async fn get(&mut self, cx: &mut HandlerContext<Self>) -> Result {
         cx.write("body")

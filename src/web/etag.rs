@@ -28,10 +28,11 @@
 
 use std::cell::RefCell;
 use std::mem::MaybeUninit;
+use std::sync::Arc;
 
 use bytes::Bytes;
 
-use crate::http::HttpHeaders;
+use crate::http::{HttpHeaders, SharedStr};
 
 /// The headers removed from `1xx`, `204` and `304` responses: the representation metadata
 /// that RFC 7232 §4.1 does not allow on a `304` (Tornado 6.x's list).
@@ -53,7 +54,11 @@ pub const REPRESENTATION_HEADERS: [&str; 3] =
 /// ```
 #[must_use]
 pub fn compute_etag(body_chunks: &[Bytes]) -> String {
-    let words = sha1_remembered(body_chunks);
+    tag_of(sha1_remembered(body_chunks))
+}
+
+/// The tag of the digest whose big-endian words are `words`: its hex digits in double quotes.
+fn tag_of(words: [u32; 5]) -> String {
     // The tag is written straight into its allocation: made on the stack and copied, each
     // load of the copy waited for the stores that had just made it.
     let mut tag = Vec::<u8>::with_capacity(42);
@@ -157,19 +162,43 @@ static HEX_PAIRS: [[u8; 2]; 256] = {
 /// Bodies up to this many bytes have their digest remembered by [`sha1_remembered`].
 const MEMO_MAX: usize = 256;
 
-/// The last short body this thread hashed, and its digest.
+/// The last short body this thread hashed, its digest, and its tag once one was asked for.
 struct Memo {
     /// `body[..len]` is the body; `usize::MAX` while there is none.
     len: usize,
     words: [u32; 5],
+    /// The `Etag` value of `body`, shared by every response that carries it; made by the
+    /// first [`etag_value`] call for this body.
+    tag: Option<SharedStr>,
     body: [u8; MEMO_MAX],
 }
 
+impl Memo {
+    /// The digest of `body_chunks` (`total` bytes in all, at most [`MEMO_MAX`]): the one
+    /// remembered when the bytes are the same, all of them, else a new one, remembered with
+    /// the bytes in place of the old.
+    fn words_of(&mut self, body_chunks: &[Bytes], total: usize) -> [u32; 5] {
+        if self.len == total && same_bytes(&self.body[..total], body_chunks) {
+            return self.words;
+        }
+        let words = sha1_of_chunks(body_chunks);
+        let mut at = 0;
+        for chunk in body_chunks {
+            self.body[at..at + chunk.len()].copy_from_slice(chunk);
+            at += chunk.len();
+        }
+        self.len = total;
+        self.words = words;
+        self.tag = None;
+        words
+    }
+}
+
 thread_local! {
-    // `const` and without a destructor: reaching it is a plain thread-local access, with no
-    // first-use registration and no teardown after which it could be gone.
+    // `const`: no lazy initialisation. (The shared tag gives it a destructor, registered on
+    // the thread's first use; after the thread's teardown has begun, tags are made unshared.)
     static MEMO: RefCell<Memo> = const {
-        RefCell::new(Memo { len: usize::MAX, words: [0; 5], body: [0; MEMO_MAX] })
+        RefCell::new(Memo { len: usize::MAX, words: [0; 5], tag: None, body: [0; MEMO_MAX] })
     };
 }
 
@@ -186,24 +215,49 @@ fn sha1_remembered(body_chunks: &[Bytes]) -> [u32; 5] {
     if total > MEMO_MAX {
         return sha1_of_chunks(body_chunks);
     }
-    MEMO.with(|memo| {
+    MEMO.try_with(|memo| {
         // Never contended (one thread, no re-entry), but a failed borrow just hashes.
-        let Ok(mut memo) = memo.try_borrow_mut() else {
-            return sha1_of_chunks(body_chunks);
-        };
-        if memo.len == total && same_bytes(&memo.body[..total], body_chunks) {
-            return memo.words;
-        }
-        let words = sha1_of_chunks(body_chunks);
-        let mut at = 0;
-        for chunk in body_chunks {
-            memo.body[at..at + chunk.len()].copy_from_slice(chunk);
-            at += chunk.len();
-        }
-        memo.len = total;
-        memo.words = words;
-        words
+        let mut memo = memo.try_borrow_mut().ok()?;
+        Some(memo.words_of(body_chunks, total))
     })
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| sha1_of_chunks(body_chunks))
+}
+
+/// [`compute_etag`] as a header value, which a body served again unchanged shares.
+///
+/// This is the default `RequestHandler::compute_etag`. For a body of at most [`MEMO_MAX`]
+/// bytes, each thread keeps the tag of the last body it tagged: when the next body is the same,
+/// byte for byte, its tag is that one again, shared (a reference count) rather than hashed,
+/// formatted and allocated anew. Any other body gets a tag of its own, as [`compute_etag`]
+/// makes it.
+///
+/// ```
+/// use bytes::Bytes;
+/// use tornado::web::etag::{compute_etag, etag_value};
+///
+/// let body = [Bytes::from_static(b"Hello, world")];
+/// assert_eq!(etag_value(&body), compute_etag(&body));
+/// assert_eq!(etag_value(&body), "\"e02aa1b106d5c7c6a98def2b13005d5b84fd8dc8\"");
+/// ```
+#[must_use]
+pub fn etag_value(body_chunks: &[Bytes]) -> SharedStr {
+    let total = body_chunks.iter().map(|c| c.len()).sum::<usize>();
+    if total <= MEMO_MAX {
+        let shared = MEMO.try_with(|memo| {
+            let mut memo = memo.try_borrow_mut().ok()?;
+            let words = memo.words_of(body_chunks, total);
+            let tag = memo
+                .tag
+                .get_or_insert_with(|| SharedStr::from(Arc::<str>::from(tag_of(words))));
+            Some(tag.clone())
+        });
+        if let Ok(Some(tag)) = shared {
+            return tag;
+        }
+    }
+    SharedStr::from(compute_etag(body_chunks))
 }
 
 /// Whether `chunks`, taken as one buffer, are exactly `bytes` (whose length is their total).
@@ -485,6 +539,33 @@ mod tests {
         // Empty bodies, one way or another.
         assert_eq!(remembered(&[]), plain(&[]));
         assert_eq!(remembered(&[Bytes::new()]), plain(&[]));
+    }
+
+    /// The shared tag is the tag of the same bytes, and is shared only while the body stays
+    /// the same.
+    #[test]
+    fn shared_tags_are_the_tags_of_the_same_bytes() {
+        let a = [Bytes::from_static(b"Hello, world")];
+        let b = [Bytes::from_static(b"Hello, World")];
+        let long = [Bytes::from(vec![b'x'; MEMO_MAX + 1])];
+        for body in [&a[..], &b, &a, &a, &long, &a, &[], &long, &long] {
+            assert_eq!(etag_value(body), compute_etag(body));
+        }
+        let first = etag_value(&a);
+        let again = etag_value(&[a[0].slice(..5), a[0].slice(5..)]);
+        assert_eq!(
+            first.as_ptr(),
+            again.as_ptr(),
+            "the same body shares its tag"
+        );
+        let other = etag_value(&b);
+        assert_ne!(first.as_ptr(), other.as_ptr());
+        assert_ne!(first, other);
+        assert_eq!(
+            first,
+            compute_etag(&a),
+            "a tag handed out is not changed later"
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ use super::context::HandlerContext;
 use super::error::{HttpError, Result, WebError};
 use super::request::RequestContext;
 use crate::http::server::CloseWatch;
+use crate::http::SharedStr;
 
 /// A request handler (Tornado's `RequestHandler` subclass): one instance per request, made by
 /// the route's factory, driven through `prepare` → the verb method → `on_finish`.
@@ -159,9 +160,32 @@ pub trait RequestHandler: Actor<Context = HandlerContext<Self>> + Sized + 'stati
     }
 
     /// The `Etag` of a finished `200` response to GET/HEAD, or `None` for no `Etag`.
-    /// Default: the quoted SHA-1 of the body (Tornado's).
-    fn compute_etag(cx: &RequestContext) -> Option<String> {
-        Some(super::etag::compute_etag(cx.buffered_body()))
+    /// Default: the quoted SHA-1 of the body (Tornado's), from
+    /// [`etag_value`](super::etag::etag_value), which lets a body served again unchanged
+    /// share its tag.
+    ///
+    /// The value is a header value (`SharedStr` converts from `String` and `&'static str`);
+    /// one with a control character makes the response a `500`.
+    ///
+    /// ```
+    /// use tornado::http::SharedStr;
+    /// use tornado::web::{HandlerContext, RequestContext, RequestHandler, Result};
+    ///
+    /// #[derive(Default)]
+    /// struct Versioned;
+    /// tornado::handler_actor!(Versioned);
+    ///
+    /// impl RequestHandler for Versioned {
+    ///     fn compute_etag(_cx: &RequestContext) -> Option<SharedStr> {
+    ///         Some(format!("\"v{}\"", 7).into())
+    ///     }
+    ///     async fn get(&mut self, cx: &mut HandlerContext<Self>) -> Result {
+    ///         cx.write("version 7")
+    ///     }
+    /// }
+    /// ```
+    fn compute_etag(cx: &RequestContext) -> Option<SharedStr> {
+        Some(super::etag::etag_value(cx.buffered_body()))
     }
 
     /// Checks the XSRF token of a POST/PUT/PATCH/DELETE when `xsrf_cookies` is on; an error

@@ -23,7 +23,7 @@ use super::output::OutputBuffer;
 use super::transform::OutputTransform;
 
 /// What `compute_etag` is for a handler type.
-pub(crate) type EtagFn = fn(&RequestContext) -> Option<String>;
+pub(crate) type EtagFn = fn(&RequestContext) -> Option<SharedStr>;
 
 /// The request and the response being built, for one request (Tornado's `RequestHandler`
 /// instance state). Handlers reach it through their [`HandlerContext`](super::HandlerContext).
@@ -634,7 +634,7 @@ impl RequestContext {
                         && client_has_etag(&self.request.headers, &tag);
                     // Checked: a custom `compute_etag` may give anything.
                     if self.check_value("Etag", &tag) {
-                        self.headers.push_absent("Etag", || tag.into());
+                        self.headers.push_absent("Etag", || tag);
                     }
                     if matches {
                         self.buffer.clear();

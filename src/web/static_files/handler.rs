@@ -337,7 +337,7 @@ impl RequestHandler for StaticFileHandler {
     }
 
     /// The `Etag` is set by `get` (the content version); never hash the body.
-    fn compute_etag(_cx: &RequestContext) -> Option<String> {
+    fn compute_etag(_cx: &RequestContext) -> Option<SharedStr> {
         None
     }
 }
