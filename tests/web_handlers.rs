@@ -465,6 +465,41 @@ fn host_rules_and_default_host() {
     assert_eq!(host("unknown.net"), "www");
 }
 
+/// Without host groups the application does not read `Host` to route; a nested router that
+/// tells hosts apart still gets it.
+#[test]
+fn a_nested_host_router_sees_the_host() {
+    use tornado::web::routing::{nest, HostRouter, RuleRouter};
+    let mut admin = HostRouter::new(RuleRouter::new());
+    admin
+        .add_handlers(
+            r"admin\.example",
+            [url("/panel", || Which("panel")).build().unwrap()],
+        )
+        .unwrap();
+    let s = serve(
+        Application::builder()
+            .route(nest("/panel", admin))
+            .route(url("/.*", || Which("site")))
+            .build()
+            .unwrap(),
+    );
+    let host = |h: &str| {
+        s.fetch_with(TestRequest::get("/panel").header("Host", h))
+            .text()
+    };
+    assert_eq!(host("admin.example:8000"), "panel");
+    assert_eq!(host("www.example"), "site");
+    let plain = serve(app(vec![url("/", || Which("any"))]));
+    let host = |h: &str| {
+        plain
+            .fetch_with(TestRequest::get("/").header("Host", h))
+            .text()
+    };
+    assert_eq!(host("admin.example"), "any");
+    assert_eq!(host("www.example"), "any");
+}
+
 // ------------------------------------------------------------------------------------------
 // Cookies, signed cookies, XSRF, authentication
 

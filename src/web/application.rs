@@ -322,6 +322,10 @@ pub(crate) struct AppInner {
     pub(crate) settings: Settings,
     pub(crate) loader: Option<Loader>,
     pub(crate) router: HostRouter<Arc<dyn HandlerFactory>>,
+    /// Whether finding a route can depend on the request's host (host groups, or a nested
+    /// router that may look): if not, the `Host` and `X-Real-Ip` fields are not looked up
+    /// for routing.
+    route_by_host: bool,
     pub(crate) default_handler: Option<Arc<dyn HandlerFactory>>,
     pub(crate) transforms: Vec<Arc<dyn TransformFactory>>,
     extensions: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
@@ -575,6 +579,7 @@ impl ApplicationBuilder {
             inner: Arc::new(AppInner {
                 loader,
                 settings: self.settings,
+                route_by_host: router.may_read_host(),
                 router,
                 default_handler: self.default_handler,
                 transforms,
@@ -606,9 +611,13 @@ impl Application {
     ) -> Result<(&Arc<dyn HandlerFactory>, PathArgs), PathArgError> {
         let uri = head.uri.as_str();
         let path = &uri[..uri.bytes().position(|b| b == b'?').unwrap_or(uri.len())];
-        let host = head.headers.get("Host").unwrap_or("127.0.0.1");
-        let request =
-            RouteRequest::new(host, path).with_x_real_ip(head.headers.contains("X-Real-Ip"));
+        let request = if self.inner.route_by_host {
+            let host = head.headers.get("Host").unwrap_or("127.0.0.1");
+            RouteRequest::new(host, path).with_x_real_ip(head.headers.contains("X-Real-Ip"))
+        } else {
+            // No rule can tell hosts apart: the host is not read.
+            RouteRequest::new("", path)
+        };
         match self.inner.router.find(&request)? {
             Some(m) => Ok((m.target, m.path_args)),
             None => Ok((

@@ -6,7 +6,9 @@ use std::fmt;
 use regex::Regex;
 
 use super::rule::compile_anchored;
-use super::{not_found, RouteError, RouteRequest, RouteResult, Router, RuleRouter, UrlSpec};
+use super::{
+    not_found, RouteError, RouteRequest, RouteResult, Router, RuleRouter, Target, UrlSpec,
+};
 
 /// A host regex, anchored at both ends and matched against the lower-cased host name without
 /// its port. Tornado's `HostMatches`.
@@ -233,6 +235,18 @@ impl<T> HostRouter<T> {
     /// ```
     pub fn host_patterns(&self) -> impl Iterator<Item = &HostPattern> {
         self.groups.iter().map(|group| &group.host)
+    }
+
+    /// Whether [`find`](Self::find)'s answer can depend on the request's host (or on
+    /// `X-Real-Ip`): there are host groups, or a wildcard rule hands over to a nested router,
+    /// which may look at it.
+    pub(crate) fn may_read_host(&self) -> bool {
+        !self.groups.is_empty()
+            || self
+                .wildcard
+                .rules
+                .iter()
+                .any(|spec| matches!(spec.target(), Target::Nested(_)))
     }
 
     /// Finds the target for `request`; see [the search order](Self#search-order).
