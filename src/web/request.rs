@@ -44,6 +44,9 @@ pub struct RequestContext {
     status: u16,
     reason: Option<String>,
     headers: HttpHeaders,
+    /// A header was set or added besides the defaults, so `headers` may hold an `Etag` or a
+    /// `Content-Length` already: `finish` looks only then.
+    headers_added: bool,
     header_error: Option<String>,
     new_cookies: Vec<(String, String)>,
     buffer: OutputBuffer,
@@ -136,6 +139,7 @@ impl RequestContext {
             status: 200,
             reason: None,
             headers: default_headers(),
+            headers_added: false,
             header_error: None,
             new_cookies: Vec::new(),
             buffer: OutputBuffer::default(),
@@ -385,6 +389,7 @@ impl RequestContext {
     pub fn set_header(&mut self, name: &str, value: impl Display) {
         let value = value.to_string();
         if self.check_header_value(name, &value) {
+            self.headers_added = true;
             self.headers.set_checked(name, value);
         }
     }
@@ -395,6 +400,7 @@ impl RequestContext {
     pub(crate) fn set_header_static(&mut self, name: &'static str, value: impl Into<SharedStr>) {
         let value = value.into();
         if self.check_value(name, &value) {
+            self.headers_added = true;
             self.headers.set_static(name, value);
         }
     }
@@ -404,6 +410,7 @@ impl RequestContext {
     /// (verified in debug builds).
     pub(crate) fn set_header_valid(&mut self, name: &'static str, value: SharedStr) {
         debug_assert!(crate::http::headers::is_value(value.as_bytes()));
+        self.headers_added = true;
         self.headers.set_static(name, value);
     }
 
@@ -411,6 +418,7 @@ impl RequestContext {
     pub fn add_header(&mut self, name: &str, value: impl Display) {
         let value = value.to_string();
         if self.check_header_value(name, &value) {
+            self.headers_added = true;
             self.headers.add_checked(name, value);
         }
     }
@@ -627,7 +635,7 @@ impl RequestContext {
             let method = self.request.method.as_str();
             if self.status == 200
                 && (method == "GET" || method == "HEAD")
-                && !self.headers.contains("Etag")
+                && !(self.headers_added && self.headers.contains("Etag"))
             {
                 if let Some(tag) = (self.etag_fn)(self) {
                     let matches = self.request.headers.contains("If-None-Match")
@@ -650,7 +658,7 @@ impl RequestContext {
                 if s == 304 {
                     etag::clear_representation_headers(&mut self.headers);
                 }
-            } else if !self.headers.contains("Content-Length") {
+            } else if !(self.headers_added && self.headers.contains("Content-Length")) {
                 let n = self.buffer.len() as u64;
                 self.headers
                     .push_absent("Content-Length", || SharedStr::decimal(n));

@@ -52,6 +52,8 @@ pub struct RequestDecoder {
     inflater: Option<Inflater>,
     /// Inflated bytes not yet handed out.
     pending: BytesMut,
+    /// The last head was plain, with no field bearing on its framing (see [`PlainHead`]).
+    last_simple: bool,
 }
 
 impl Default for RequestDecoder {
@@ -70,6 +72,7 @@ impl RequestDecoder {
             searched: 0,
             inflater: None,
             pending: BytesMut::new(),
+            last_simple: false,
         }
     }
 
@@ -106,6 +109,15 @@ impl RequestDecoder {
     fn fail(&mut self, e: DecodeError) -> DecodeError {
         self.state = State::Failed;
         e
+    }
+
+    /// Whether the last head decoded had none of the fields that bear on how a request is
+    /// framed or what follows it (`Content-Length`, `Transfer-Encoding`, `Connection`,
+    /// `Upgrade`), and one `Host`, as the decoder saw while parsing it: a caller can then skip
+    /// looking them up. `false` when the decoder did not note it (an unusual head, or one
+    /// that came in pieces).
+    pub(crate) fn last_head_was_simple(&self) -> bool {
+        self.last_simple
     }
 
     /// [`decode`](Decoder::decode) for a decoder between requests ([`is_idle`](Self::is_idle)):
@@ -266,6 +278,7 @@ impl RequestDecoder {
                 } = plain;
                 // No header bears on the framing, and one `Host`: no body, and the
                 // version's default persistence.
+                self.last_simple = simple;
                 let (body, keep_alive) = if simple {
                     (BodyLength::Empty, version == Version::Http11)
                 } else {
@@ -276,6 +289,7 @@ impl RequestDecoder {
                 ));
             }
         }
+        self.last_simple = false;
         let from = self.searched.saturating_sub(1);
         let (end, next) = find_head_end(buf, from);
         let Some(end) = end else {
@@ -886,10 +900,26 @@ fn body_length(
 
 /// A Content-Length value: ASCII digits only, no sign, no overflow.
 pub(crate) fn parse_content_length(s: &str) -> Option<u64> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+    let digits = s.as_bytes();
+    if digits.is_empty() {
         return None;
     }
-    s.bytes().try_fold(0u64, |acc, b| {
+    if digits.len() <= 19 {
+        // Nineteen digits cannot overflow (10^19 - 1 < 2^64): one pass, no checked steps.
+        let mut n = 0_u64;
+        for &b in digits {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            n = n * 10 + u64::from(d);
+        }
+        return Some(n);
+    }
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |acc, &b| {
         acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
     })
 }
@@ -1475,6 +1505,56 @@ mod tests {
         // Other fields of the same lengths are no obstacle.
         let raw = b"GET / HTTP/1.0\r\nHOST: x\r\nUser-Agent: u\r\nReferer: r\r\n\r\n";
         assert_eq!(parse(raw), Some((raw.len(), true)));
+    }
+
+    #[test]
+    fn content_lengths_parse_to_the_edge_of_u64() {
+        for (text, n) in [
+            ("0", Some(0)),
+            ("12", Some(12)),
+            ("007", Some(7)),
+            ("9999999999999999999", Some(9_999_999_999_999_999_999)),
+            ("18446744073709551615", Some(u64::MAX)),
+            ("018446744073709551615", Some(u64::MAX)),
+            ("18446744073709551616", None),
+            ("99999999999999999999", None),
+            ("", None),
+            ("+1", None),
+            ("-1", None),
+            ("1 2", None),
+            ("1/", None),
+            ("1:", None),
+            ("12345678901234567890x", None),
+        ] {
+            assert_eq!(parse_content_length(text), n, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_decoder_tells_whether_the_last_head_was_simple() {
+        let mut d = RequestDecoder::default();
+        let head = |d: &mut RequestDecoder, bytes: &[u8]| {
+            let mut buf = BytesMut::from(bytes);
+            let mut item = d.decode(&mut buf).unwrap();
+            while !matches!(item, Some(RequestItem::Head(_))) {
+                buf.extend_from_slice(b"\r\n");
+                item = d.decode(&mut buf).unwrap();
+            }
+            assert!(matches!(
+                d.decode(&mut buf).unwrap(),
+                Some(RequestItem::End)
+            ));
+            d.last_head_was_simple()
+        };
+        assert!(head(&mut d, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+        assert!(!head(
+            &mut d,
+            b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\n\r\n"
+        ));
+        assert!(head(&mut d, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+        // Not plain (a bare LF), or in pieces: not noted.
+        assert!(!head(&mut d, b"GET / HTTP/1.1\nHost: x\n\n"));
+        assert!(!head(&mut d, b"GET / HTTP/1.1\r\nHost: x\r\n"));
     }
 
     /// Mostly plain text of `plain`, sometimes anything of `odd` (bytes as chars up to 0xff).

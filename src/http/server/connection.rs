@@ -379,7 +379,7 @@ impl<D: HttpServerDelegate + ?Sized> Driver<D> {
         done && head.keep_alive
             && !self.params.settings.no_keep_alive
             && head.method != "CONNECT"
-            && !head.headers.contains("Upgrade")
+            && (self.decoder.last_head_was_simple() || !head.headers.contains("Upgrade"))
     }
 
     /// Decodes the pipelined requests already read, up to [`MAX_AHEAD`], so that a batch
