@@ -523,7 +523,7 @@ impl<T> RuleRouter<T> {
         match spec.target() {
             Target::Leaf(target) => {
                 Ok(spec
-                    .match_path(request.path())?
+                    .args_of_match(request.path())?
                     .map(|path_args| RouteMatch {
                         target,
                         path_args,

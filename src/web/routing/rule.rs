@@ -298,6 +298,22 @@ impl<T> UrlSpec<T> {
         if let Groups::None = self.groups {
             return Ok(self.is_match(path).then(PathArgs::default));
         }
+        self.match_groups(path)
+    }
+
+    /// [`match_path`](Self::match_path) for a path already known to match (the router's
+    /// search just matched it): a pattern without groups has no arguments to take, so the
+    /// path is not matched a second time.
+    pub(crate) fn args_of_match(&self, path: &str) -> Result<Option<PathArgs>, PathArgError> {
+        debug_assert!(self.is_match(path));
+        if let Groups::None = self.groups {
+            return Ok(Some(PathArgs::default()));
+        }
+        self.match_groups(path)
+    }
+
+    /// [`match_path`](Self::match_path) for a pattern with groups.
+    fn match_groups(&self, path: &str) -> Result<Option<PathArgs>, PathArgError> {
         let plain_arg = match &self.plain {
             Plain::PrefixRest(prefix) => Some(plain_rest(prefix, path)),
             Plain::LiteralGroup(literal, start) => Some((literal == path).then(|| &path[*start..])),
