@@ -1,6 +1,7 @@
 //! [`HttpHeaders`]: Tornado's case-insensitive, order-keeping, multi-valued header map.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 use std::mem::ManuallyDrop;
 
@@ -271,8 +272,54 @@ const POOL_LEN: usize = 32;
 const POOLED_MAX_CAPACITY: usize = 32;
 const POOLED_MIN_CAPACITY: usize = 8;
 
+/// Emptied header lists kept for reuse on one thread: a fixed stack of their raw parts in
+/// cells (no borrow flag to set and clear, no growth), freed when the thread ends.
+struct Spares {
+    len: Cell<usize>,
+    /// `lists[..len]` hold the pointer and capacity of empty `Vec<Entry>`s.
+    lists: [Cell<(*mut Entry, usize)>; POOL_LEN],
+}
+
+impl Spares {
+    /// The most recently given list, empty.
+    #[inline(always)]
+    fn take(&self) -> Option<Vec<Entry>> {
+        let n = self.len.get();
+        let (ptr, capacity) = self.lists.get(n.wrapping_sub(1))?.get();
+        self.len.set(n - 1);
+        // SAFETY: the parts of an empty vector that `give` took apart, and nothing else owns
+        // them now that `len` no longer counts them.
+        Some(unsafe { Vec::from_raw_parts(ptr, 0, capacity) })
+    }
+
+    /// Keeps an empty list for reuse; when the stack is full, the list is freed.
+    #[inline(always)]
+    fn give(&self, list: Vec<Entry>) {
+        debug_assert!(list.is_empty());
+        let n = self.len.get();
+        if let Some(slot) = self.lists.get(n) {
+            let mut list = ManuallyDrop::new(list);
+            slot.set((list.as_mut_ptr(), list.capacity()));
+            self.len.set(n + 1);
+        }
+    }
+}
+
+impl Drop for Spares {
+    fn drop(&mut self) {
+        while let Some(list) = self.take() {
+            drop(list);
+        }
+    }
+}
+
 thread_local! {
-    static SPARE: std::cell::RefCell<Vec<Vec<Entry>>> = const { std::cell::RefCell::new(Vec::new()) };
+    static SPARE: Spares = const {
+        Spares {
+            len: Cell::new(0),
+            lists: [const { Cell::new((std::ptr::null_mut(), 0)) }; POOL_LEN],
+        }
+    };
 }
 
 impl Drop for HttpHeaders {
@@ -289,14 +336,8 @@ impl Drop for HttpHeaders {
             return;
         }
         entries.clear();
-        // During thread teardown (or a re-entrant drop) the vector is simply freed.
-        let _ = SPARE.try_with(|spare| {
-            if let Ok(mut spare) = spare.try_borrow_mut() {
-                if spare.len() < POOL_LEN {
-                    spare.push(std::mem::take(&mut entries));
-                }
-            }
-        });
+        // During thread teardown the vector is simply freed.
+        let _ = SPARE.try_with(|spare| spare.give(std::mem::take(&mut entries)));
     }
 }
 
@@ -311,10 +352,7 @@ impl HttpHeaders {
     /// The storage of header maps dropped on this thread is reused (every request and response
     /// has one, so this saves an allocation and a free for each).
     pub fn with_capacity(n: usize) -> Self {
-        let entries = SPARE
-            .try_with(|spare| spare.try_borrow_mut().ok().and_then(|mut s| s.pop()))
-            .ok()
-            .flatten();
+        let entries = SPARE.try_with(Spares::take).ok().flatten();
         let entries = match entries {
             Some(mut v) => {
                 v.reserve(n);
@@ -745,9 +783,24 @@ mod tests {
         let mut big = HttpHeaders::with_capacity(POOLED_MAX_CAPACITY + 1);
         big.add("C", "3");
         drop(big);
-        assert_eq!(SPARE.with(|s| s.borrow().len()), 0);
+        assert_eq!(SPARE.with(|s| s.len.get()), 0);
         drop(again);
-        assert_eq!(SPARE.with(|s| s.borrow().len()), 1);
+        assert_eq!(SPARE.with(|s| s.len.get()), 1);
+        // A full stack keeps no more; they come back last in, first out.
+        let maps: Vec<HttpHeaders> = (0..POOL_LEN + 3)
+            .map(|_| HttpHeaders::with_capacity(1))
+            .collect();
+        assert_eq!(SPARE.with(|s| s.len.get()), 0);
+        let last = maps.last().unwrap().entries.as_ptr();
+        drop(maps);
+        assert_eq!(SPARE.with(|s| s.len.get()), POOL_LEN);
+        let next = HttpHeaders::with_capacity(1);
+        assert_ne!(
+            next.entries.as_ptr(),
+            last,
+            "the last ones dropped were freed"
+        );
+        assert_eq!(SPARE.with(|s| s.len.get()), POOL_LEN - 1);
     }
 
     #[test]
