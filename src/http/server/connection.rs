@@ -483,7 +483,7 @@ impl<D: HttpServerDelegate + ?Sized> Driver<D> {
     /// Work that needs no socket I/O. Returns `true` if anything changed.
     fn step(&mut self, cx: &mut TaskContext<'_>) -> bool {
         match &mut self.phase {
-            Phase::Idle => self.step_idle(),
+            Phase::Idle => self.step_idle(cx),
             Phase::Busy(_) => self.step_busy(cx),
             Phase::Draining { .. } => self.step_drain(),
             Phase::Closing => false,
@@ -493,7 +493,7 @@ impl<D: HttpServerDelegate + ?Sized> Driver<D> {
     /// Starts the next request: the next one decoded ahead, or the first of those the buffer
     /// holds, decoded (with the ones after it) into the same queue, so that every head takes
     /// one path from the decoder to its handler.
-    fn step_idle(&mut self) -> bool {
+    fn step_idle(&mut self, cx: &mut TaskContext<'_>) -> bool {
         if self.ahead.is_empty() && self.ahead_error.is_none() {
             if self.shared.borrow().shutdown && self.read_buf.is_empty() && self.decoder.is_idle() {
                 self.phase = Phase::Closing;
@@ -509,6 +509,9 @@ impl<D: HttpServerDelegate + ?Sized> Driver<D> {
         }
         if !self.ahead.is_empty() {
             self.start_request();
+            // Most handlers are done by now (the application runs them at once): their end is
+            // taken in the same step, not in another pass of the connection's loop.
+            self.step_busy(cx);
             return true;
         }
         if let Some(e) = self.ahead_error.take() {
