@@ -414,6 +414,18 @@ impl HttpHeaders {
         self.push_with(|| Entry::checked(Cow::Borrowed(name), make()));
     }
 
+    /// [`add_shared`](Self::add_shared) for a name known at compile time, in `Http-Header-Case`
+    /// (the decoder's `Host`): not looked up among the usual names.
+    #[inline(always)]
+    pub(crate) fn add_shared_static(
+        &mut self,
+        name: &'static str,
+        make: impl FnOnce() -> SharedStr,
+    ) {
+        debug_assert!(is_normalized(name));
+        self.push_with(|| Entry::new(Cow::Borrowed(name), make()));
+    }
+
     /// [`add`](Self::add) for a value that is already a [`SharedStr`] (no copy): the one
     /// `make` gives, made in place (see [`push_with`](Self::push_with)).
     #[inline(always)]

@@ -650,7 +650,8 @@ fn parse_plain_head(raw: &[u8], limits: &CodecLimits) -> Option<PlainHead> {
             [b'\r', ..] => return None,
             _ => {}
         }
-        let name_end = if raw.get(at..at + 5) == Some(b"Host:") {
+        let host = raw.get(at..at + 5) == Some(b"Host:");
+        let name_end = if host {
             at + 4
         } else {
             skip_class(raw, at, PLAIN_TOKEN)
@@ -666,7 +667,11 @@ fn parse_plain_head(raw: &[u8], limits: &CodecLimits) -> Option<PlainHead> {
         hosts += usize::from(name.len() == 4 && name.eq_ignore_ascii_case(b"host"));
         framing_fields |= is_framing_name(name);
         let value = ascii_text(trim_ows(&raw[name_end + 1..value_end]));
-        headers.add_shared(ascii_text(name), || parts.part(value));
+        if host {
+            headers.add_shared_static("Host", || parts.part(value));
+        } else {
+            headers.add_shared(ascii_text(name), || parts.part(value));
+        }
         at = value_end + 2;
     }
 }
