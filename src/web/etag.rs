@@ -169,7 +169,7 @@ struct Memo {
     words: [u32; 5],
     /// The `Etag` value of `body`, shared by every response that carries it; made by the
     /// first [`etag_value`] call for this body.
-    tag: Option<SharedStr>,
+    tag: Option<Arc<str>>,
     body: [u8; MEMO_MAX],
 }
 
@@ -245,16 +245,20 @@ fn sha1_remembered(body_chunks: &[Bytes]) -> [u32; 5] {
 pub fn etag_value(body_chunks: &[Bytes]) -> SharedStr {
     let total = body_chunks.iter().map(|c| c.len()).sum::<usize>();
     if total <= MEMO_MAX {
+        // The closure gives the shared text (a pointer and a length, in registers), and the
+        // `SharedStr` is made here in the caller's place: given whole from the closure, it
+        // was copied twice through the stack, each copy's loads straddling the stores that
+        // had just made it, which the CPU cannot forward.
         let shared = MEMO.try_with(|memo| {
             let mut memo = memo.try_borrow_mut().ok()?;
             let words = memo.words_of(body_chunks, total);
             let tag = memo
                 .tag
-                .get_or_insert_with(|| SharedStr::from(Arc::<str>::from(tag_of(words))));
-            Some(tag.clone())
+                .get_or_insert_with(|| Arc::<str>::from(tag_of(words)));
+            Some(Arc::clone(tag))
         });
         if let Ok(Some(tag)) = shared {
-            return tag;
+            return SharedStr::from(tag);
         }
     }
     SharedStr::from(compute_etag(body_chunks))
