@@ -227,7 +227,7 @@ fn sha1_remembered(body_chunks: &[Bytes]) -> [u32; 5] {
 
 /// [`compute_etag`] as a header value, which a body served again unchanged shares.
 ///
-/// This is the default `RequestHandler::compute_etag`. For a body of at most [`MEMO_MAX`]
+/// This is the default `RequestHandler::compute_etag`. For a body of at most 256
 /// bytes, each thread keeps the tag of the last body it tagged: when the next body is the same,
 /// byte for byte, its tag is that one again, shared (a reference count) rather than hashed,
 /// formatted and allocated anew. Any other body gets a tag of its own, as [`compute_etag`]
