@@ -1006,15 +1006,24 @@ impl<D: HttpServerDelegate + ?Sized> Driver<D> {
             //    request; the armed timer is left alone then (moving it costs more than the
             //    request's own work on the timer wheel) and only moved to an earlier deadline.
             //    When it fires before the real deadline, it is simply armed again.
+            //    An armed timer keeps the waker of the poll that armed it (this task's, the
+            //    same at every poll) until it fires, so it is polled again only when it is new,
+            //    moved, or has fired: not at every pass (a poll registers the waker again).
             if let Some((deadline, why)) = self.deadline() {
                 let deadline = tokio::time::Instant::from_std(deadline);
-                match &mut self.sleep {
-                    Some(s) if s.deadline() <= deadline => {}
-                    Some(s) => s.as_mut().reset(deadline),
-                    None => self.sleep = Some(Box::pin(tokio::time::sleep_until(deadline))),
-                }
+                let armed_now = match &mut self.sleep {
+                    Some(s) if s.deadline() <= deadline => false,
+                    Some(s) => {
+                        s.as_mut().reset(deadline);
+                        true
+                    }
+                    None => {
+                        self.sleep = Some(Box::pin(tokio::time::sleep_until(deadline)));
+                        true
+                    }
+                };
                 if let Some(s) = &mut self.sleep {
-                    if s.as_mut().poll(cx).is_ready() {
+                    if (armed_now || s.is_elapsed()) && s.as_mut().poll(cx).is_ready() {
                         self.sleep = None;
                         if tokio::time::Instant::now() >= deadline {
                             self.on_timeout(why);
