@@ -355,6 +355,39 @@ fn head_gets_get_headers_without_a_body() {
     assert_eq!(head.header("Etag"), get.header("Etag"));
 }
 
+/// A handler's own `Etag` or `Content-Length` is used as given, and after `clear()` the
+/// defaults come back: one computed `Etag`, one true `Content-Length`.
+#[derive(Default)]
+struct OwnHeaders;
+tornado::handler_actor!(OwnHeaders);
+impl RequestHandler for OwnHeaders {
+    async fn get(&mut self, cx: &mut HandlerContext<Self>) -> Result {
+        cx.set_header("Etag", "\"mine\"");
+        if cx.request().path == "/cleared" {
+            cx.set_header("Content-Length", 999);
+            cx.clear();
+        }
+        cx.write("body")
+    }
+}
+
+#[test]
+fn own_etag_and_length_until_clear() {
+    let s = serve(app(vec![url("/.*", OwnHeaders::default)]));
+    let own = s.fetch("/own");
+    assert_eq!(own.headers.get_list("Etag"), ["\"mine\""]);
+    assert_eq!(own.headers.get_list("Content-Length"), ["4"]);
+    let cleared = s.fetch("/cleared");
+    assert_eq!(cleared.text(), "body");
+    assert_eq!(
+        cleared.headers.get_list("Etag"),
+        [tornado::web::etag::compute_etag(&[Bytes::from_static(
+            b"body"
+        )])]
+    );
+    assert_eq!(cleared.headers.get_list("Content-Length"), ["4"]);
+}
+
 #[test]
 fn etags_and_304() {
     let s = output_server(Settings::default());

@@ -451,6 +451,7 @@ impl RequestContext {
         // `new` builds this same state directly; a field reset here belongs there too.
         self.headers.clear();
         push_default_headers(&mut self.headers);
+        self.headers_added = false;
         self.header_error = None;
         self.buffer.clear();
         self.status = 200;
